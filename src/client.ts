@@ -1,0 +1,396 @@
+// EnhancedWebSocketClient: owns the state and the connect epoch, and wires the policies together.
+
+import { backoffDelay } from './backoff';
+import { isFinalCloseCode } from './close-codes';
+import { systemClock, type Clock, type TimerHandle } from './clock';
+import { Emitter } from './emitter';
+import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
+import { isOffline, watchEnvironment } from './environment';
+import { EnhancedWsError } from './errors';
+import { Heartbeat } from './heartbeat';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { SendQueue, type QueuedFrame } from './queue';
+import { PendingRequests } from './requests';
+import { canMove, type ConnectionState } from './state';
+import { createStats, type ClientStats } from './stats';
+import type { Transport, TransportCloseEvent, TransportName } from './transports/transport';
+import { WebSocketTransport } from './transports/websocket';
+import { toWebSocketUrl, type UrlSource } from './url';
+
+export interface OpenContext {
+  transport: TransportName;
+  /** 0 for the first connection, then the number of attempts this reconnection took. */
+  attempt: number;
+}
+export interface CloseContext extends TransportCloseEvent {
+  /** Whether the client will try to reconnect. */
+  willReconnect: boolean;
+}
+export interface ReconnectingContext {
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Wait before this attempt, in ms (the attempt waits for `online` while offline). */
+  delay: number;
+  code: number;
+  reason: string;
+}
+export interface StateChangeContext {
+  state: ConnectionState;
+  previous: ConnectionState;
+  reason: string;
+  transport: TransportName | null;
+}
+
+interface Lifecycle {
+  open(context: OpenContext): void;
+  close(context: CloseContext): void;
+  error(error: Error): void;
+  stateChange(context: StateChangeContext): void;
+  reconnecting(context: ReconnectingContext): void;
+  message(message: InboundMessage): void;
+  [name: string]: (context: never) => void;
+}
+
+/** `payload` is optional exactly when the event's payload type admits `undefined`. */
+type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
+type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
+type Reply<R, K> = K extends keyof R ? R[K] : unknown;
+
+/**
+ * A WebSocket connection you can trust: reconnects with backoff, routes typed JSON messages,
+ * detects dead connections, queues while offline and never drops a message silently.
+ *
+ * @example
+ * type Events = { chat: { user: string; text: string } };
+ * const client = new EnhancedWebSocketClient<Events>('wss://example.com/ws');
+ * client.on('chat', (msg) => console.log(msg.user, msg.text));
+ * client.send('chat', { user: 'ada', text: 'hello' });
+ */
+export class EnhancedWebSocketClient<Events extends EventMap = EventMap, Replies extends EventMap = EventMap> {
+  private _state: ConnectionState = 'idle';
+  private _transport: Transport | undefined;
+  /** Bumped on every attempt and on close(): callbacks of older attempts ignore themselves. */
+  private _epoch = 0;
+  /** Consecutive failed attempts since the last stable connection. */
+  private _attempt = 0;
+  private _retryTimer: TimerHandle | undefined;
+  private _openedAt = 0;
+  private _opened = false;
+  /** The page went into the back/forward cache; reconnect on pageshow, not before. */
+  private _suspended = false;
+  private _heartbeat: Heartbeat | undefined;
+  private _unwatch: (() => void) | undefined;
+  private readonly _options: ResolvedOptions;
+  private readonly _clock: Clock;
+  private readonly _serializer: Serializer;
+  private readonly _queue: SendQueue | undefined;
+  private readonly _requests: PendingRequests;
+  private readonly _stats = createStats();
+  private readonly _report = (error: unknown): void => {
+    this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+  };
+  private readonly _messages = new Emitter<Record<string, Handler<unknown, string>>>(this._report);
+  private readonly _lifecycle = new Emitter<Lifecycle>(this._report);
+
+  constructor(
+    private readonly _url: UrlSource,
+    options?: ClientOptions,
+  ) {
+    if (typeof _url !== 'function') toWebSocketUrl(_url);
+    this._options = resolveOptions(options);
+    this._clock = this._options.clock ?? systemClock;
+    this._serializer = this._options.serializer ?? jsonSerializer;
+    this._requests = new PendingRequests(this._clock);
+    const queue = this._options.queue;
+    if (queue) this._queue = new SendQueue(queue, (item, error, expired) => { this._dropped(item, error, expired); });
+    if (this._options.autoConnect) this.connect();
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** The transport of the current connection or attempt. */
+  get transport(): TransportName | null {
+    return this._transport?.name ?? null;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): Readonly<ClientStats> {
+    return { ...this._stats, queued: this._queue?.size ?? 0 };
+  }
+
+  /** Calls `handler(payload, message)` for each message of `type`. Returns the unsubscribe function. */
+  on<K extends keyof Events & string>(type: K, handler: Handler<Events[K], K>): () => void {
+    return this._messages.on(type, handler as Handler<unknown, string>);
+  }
+
+  once<K extends keyof Events & string>(type: K, handler: Handler<Events[K], K>): () => void {
+    const off = this.on(type, (payload, message) => {
+      off();
+      handler(payload, message);
+    });
+    return off;
+  }
+
+  off<K extends keyof Events & string>(type: K, handler?: Handler<Events[K], K>): void {
+    this._messages.off(type, handler as Handler<unknown, string> | undefined);
+  }
+
+  /** Every inbound message, including non-envelope frames (`type: null`). */
+  onAny(handler: (message: InboundMessage) => void): () => void {
+    return this._lifecycle.on('message', handler);
+  }
+  onOpen(listener: (context: OpenContext) => void): () => void {
+    return this._lifecycle.on('open', listener);
+  }
+  onClose(listener: (context: CloseContext) => void): () => void {
+    return this._lifecycle.on('close', listener);
+  }
+  /** Transport errors, malformed frames, dropped or expired messages, throwing handlers. */
+  onError(listener: (error: Error) => void): () => void {
+    return this._lifecycle.on('error', listener);
+  }
+  onStateChange(listener: (context: StateChangeContext) => void): () => void {
+    return this._lifecycle.on('stateChange', listener);
+  }
+  onReconnecting(listener: (context: ReconnectingContext) => void): () => void {
+    return this._lifecycle.on('reconnecting', listener);
+  }
+
+  /**
+   * Sends now when open (in the same task), otherwise queues. Throws before queuing when the
+   * payload cannot be serialized, or when the queue is full under `overflow: 'error'`.
+   */
+  send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<Events[K]>): void {
+    this._deliver(this._encode({ type, payload }), type);
+  }
+
+  /**
+   * Sends a request and resolves with the server's `reply` (see docs/protocol.md).
+   * Rejects with `TimeoutError`, `ServerError` or `ConnectionClosedError`.
+   */
+  request<K extends keyof Events & string>(
+    type: K,
+    payload?: Events[K],
+    options: { timeout?: number } = {},
+  ): Promise<Reply<Replies, K>> {
+    const { id, promise } = this._requests.create(type, options.timeout ?? this._options.requestTimeout);
+    try {
+      this._deliver(this._encode({ type, payload, id }), type, id);
+    } catch (error) {
+      this._requests.reject(id, error as Error);
+    }
+    return promise as Promise<Reply<Replies, K>>;
+  }
+
+  /** Starts connecting (no-op unless `idle` or `closed`). */
+  connect(): void {
+    if (this._state !== 'idle' && this._state !== 'closed') return;
+    this._attempt = 0;
+    this._unwatch = watchEnvironment({
+      online: () => {
+        if (this._transport) this._heartbeat?.probe();
+        else if (!this._suspended) this._attemptNow();
+      },
+      offline: () => {
+        this._clock.clearTimeout(this._retryTimer);
+        this._heartbeat?.probe();
+      },
+      visible: () => this._heartbeat?.probe(),
+      pagehide: () => {
+        this._suspended = true;
+        this._drop({ code: 1000, reason: 'pagehide', wasClean: true }, false);
+      },
+      pageshow: () => {
+        if (this._suspended) {
+          this._suspended = false;
+          this._attemptNow();
+        }
+      },
+    });
+    this._setState('connecting', 'connect() called');
+    this._attemptNow();
+  }
+
+  /** Closes for good: no reconnect, pending requests rejected, queue kept (or dropped per `queue.dropOnClose`). */
+  close(code = 1000, reason = ''): void {
+    if (this._state === 'closed') return;
+    const wasOpen = this._state === 'open';
+    this._transport?.close(code, reason);
+    this._finish({ code, reason, wasClean: true }, wasOpen, 'close() called');
+  }
+
+  private _attemptNow(): void {
+    const epoch = ++this._epoch;
+    this._clock.clearTimeout(this._retryTimer);
+    if (isOffline()) return; // the `online` listener tries again
+    Promise.resolve(typeof this._url === 'function' ? this._url() : this._url)
+      .then((url) => {
+        if (epoch !== this._epoch) return;
+        const WebSocketImpl = this._options.WebSocket ?? globalThis.WebSocket;
+        const transport = new WebSocketTransport(toWebSocketUrl(url), this._options.protocols, WebSocketImpl);
+        this._transport = transport;
+        const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
+          if (epoch === this._epoch) fn(...args);
+        };
+        transport.open({
+          onOpen: current(() => {
+            this._onOpen();
+          }),
+          onMessage: current((data: unknown) => {
+            this._onMessage(data);
+          }),
+          onClose: current((event: TransportCloseEvent) => {
+            this._drop(event, true);
+          }),
+          onError: current((event: unknown) => {
+            this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${transport.name} error (${url})`, event));
+          }),
+        });
+      })
+      .catch((error: unknown) => {
+        if (epoch !== this._epoch) return;
+        this._report(error);
+        this._drop({ code: 1006, reason: String(error), wasClean: false }, true);
+      });
+  }
+
+  private _onOpen(): void {
+    const transport = this._transport as Transport;
+    const attempt = this._attempt;
+    this._openedAt = this._clock.now();
+    if (this._opened) this._stats.reconnects++;
+    this._opened = true;
+    this._setState('open', 'connected');
+    const heartbeat = this._options.heartbeat;
+    if (heartbeat) {
+      this._heartbeat = new Heartbeat(heartbeat, this._clock, {
+        sendPing: () => {
+          this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+        },
+        onDead: () => {
+          this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
+        },
+      });
+    }
+    const epoch = this._epoch;
+    this._lifecycle.emit('open', { transport: transport.name, attempt });
+    // Flush after the open listeners (an app's hello/auth goes first), stop if they closed us.
+    let item: QueuedFrame | undefined;
+    while (epoch === this._epoch && (item = this._queue?.next(this._clock.now()))) this._write(item.frame, item.id);
+  }
+
+  private _onMessage(data: unknown): void {
+    this._stats.received++;
+    this._heartbeat?.frame();
+    let value: unknown = data;
+    try {
+      if (typeof data === 'string') value = this._serializer.decode(data);
+    } catch {
+      // reported below as malformed, with the raw text
+    }
+    if (!isEnvelope(value)) {
+      this._stats.malformed++;
+      this._report(new EnhancedWsError('BAD_MESSAGE', `enhanced-ws: ignored a frame that is not a {type, payload} envelope: ${typeof data === 'string' ? data.slice(0, 80) : 'binary data'}`));
+      this._lifecycle.emit('message', { type: null, payload: value });
+      return;
+    }
+    if (value.type === 'pong' && this._heartbeat) this._stats.rttMs = this._heartbeat.rtt(this._clock.now());
+    this._lifecycle.emit('message', value);
+    if (value.type === 'reply' && this._requests.settle(value)) return;
+    this._messages.emit(value.type, value.payload, value);
+  }
+
+  /** The connection (or attempt) ended. `retry` false: leave it suspended (pagehide). */
+  private _drop(event: TransportCloseEvent, retry: boolean): void {
+    const wasOpen = this._state === 'open';
+    const reconnect = this._options.reconnect;
+    if (wasOpen && reconnect && this._clock.now() - this._openedAt >= reconnect.resetAfter) this._attempt = 0;
+    const willReconnect =
+      !retry ||
+      (reconnect &&
+        !isFinalCloseCode(event.code) &&
+        reconnect.shouldReconnect?.(event) !== false &&
+        this._attempt < reconnect.maxRetries);
+    if (!willReconnect || !reconnect) {
+      this._finish(event, wasOpen, `closed with ${String(event.code)}${event.reason ? ` (${event.reason})` : ''}`);
+      return;
+    }
+    this._teardown();
+    this._epoch++;
+    this._transport?.close(event.code, event.reason);
+    this._transport = undefined;
+    this._requests.rejectSent(`code ${String(event.code)}`);
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: true });
+    this._setState('reconnecting', event.reason || `closed with ${String(event.code)}`);
+    if (!retry) return;
+    const attempt = ++this._attempt;
+    const delay = backoffDelay(attempt, reconnect, this._options.random);
+    this._lifecycle.emit('reconnecting', { attempt, delay, code: event.code, reason: event.reason });
+    if (!isOffline() && this._state === 'reconnecting') {
+      this._retryTimer = this._clock.setTimeout(() => {
+        this._attemptNow();
+      }, delay);
+    }
+  }
+
+  /** Ends for good: `close()`, a final code, or retries exhausted. */
+  private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
+    this._teardown();
+    this._epoch++;
+    this._transport = undefined;
+    this._unwatch?.();
+    this._unwatch = undefined;
+    this._suspended = false;
+    this._requests.rejectAll(`connection closed: ${reason}`);
+    if (this._queue && this._options.queue && this._options.queue.dropOnClose) this._queue.clear(reason);
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
+    this._setState('closed', reason);
+  }
+
+  private _teardown(): void {
+    this._clock.clearTimeout(this._retryTimer);
+    this._retryTimer = undefined;
+    this._heartbeat?.stop();
+    this._heartbeat = undefined;
+  }
+
+  private _encode(message: Envelope): string {
+    if (typeof message.type !== 'string' || !message.type) {
+      throw new TypeError(`enhanced-ws: message type must be a non-empty string, got ${JSON.stringify(message.type)}`);
+    }
+    try {
+      return this._serializer.encode(message);
+    } catch (error) {
+      throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${String(error)}`, error);
+    }
+  }
+
+  private _deliver(frame: string, type: string, id?: string): void {
+    if (this._state === 'open') this._write(frame, id);
+    else if (this._queue) this._queue.push(frame, type, this._clock.now(), id);
+    else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} and the queue is disabled (queue: false)`);
+  }
+
+  private _write(frame: string, id?: string): void {
+    (this._transport as Transport).send(frame);
+    this._stats.sent++;
+    if (id) this._requests.markSent(id);
+  }
+
+  private _dropped(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {
+    if (expired) this._stats.expired++;
+    else this._stats.dropped++;
+    if (item.id) this._requests.reject(item.id, error);
+    this._report(error);
+  }
+
+  private _setState(next: ConnectionState, reason: string): void {
+    const previous = this._state;
+    if (next === previous) return;
+    if (!canMove(previous, next)) throw new Error(`enhanced-ws: internal error, state ${previous} -> ${next}`);
+    this._state = next;
+    this._lifecycle.emit('stateChange', { state: next, previous, reason, transport: this.transport });
+  }
+}

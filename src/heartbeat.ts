@@ -1,0 +1,83 @@
+// App-level heartbeat: pings on an interval, judges liveness by the clock.
+
+import type { Clock, TimerHandle } from './clock';
+import type { HeartbeatOptions } from './options';
+
+export interface HeartbeatHooks {
+  sendPing(): void;
+  /** Nothing arrived within `timeout` after a ping. */
+  onDead(): void;
+}
+
+/**
+ * One heartbeat per open connection. Browsers throttle timers in background tabs (Chrome: to
+ * once a minute), so a timer firing late proves nothing: the connection is dead only when the
+ * clock says a ping has gone unanswered by *any* frame for `timeout` ms. Frames keep arriving
+ * in background tabs, so a late timer then finds recent life and carries on.
+ */
+export class Heartbeat {
+  private _lastPingAt: number;
+  private _lastFrameAt: number;
+  private _timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly _options: HeartbeatOptions,
+    private readonly _clock: Clock,
+    private readonly _hooks: HeartbeatHooks,
+  ) {
+    this._lastPingAt = this._lastFrameAt = _clock.now();
+    this._schedule(_options.interval);
+  }
+
+  /** Any inbound frame is proof of life. */
+  frame(): void {
+    this._lastFrameAt = this._clock.now();
+  }
+
+  /** Round-trip time of the last ping, given the moment its pong arrived. */
+  rtt(now: number): number {
+    return now - this._lastPingAt;
+  }
+
+  /** Check now and, unless a ping is already out, ping at once (tab visible again, back online). */
+  probe(): void {
+    if (this._awaiting()) this._tick();
+    else this._ping();
+  }
+
+  stop(): void {
+    this._clock.clearTimeout(this._timer);
+    this._timer = undefined;
+  }
+
+  private _awaiting(): boolean {
+    return this._lastFrameAt < this._lastPingAt;
+  }
+
+  private _tick = (): void => {
+    const now = this._clock.now();
+    const { interval, timeout } = this._options;
+    if (this._awaiting()) {
+      const left = this._lastPingAt + timeout - now;
+      if (left <= 0) {
+        this.stop();
+        this._hooks.onDead();
+      } else this._schedule(left);
+      return;
+    }
+    const due = this._lastPingAt + interval - now;
+    if (due <= 0) this._ping();
+    else this._schedule(due);
+  };
+
+  private _ping(): void {
+    this._lastPingAt = this._clock.now();
+    this._hooks.sendPing();
+    this._schedule(this._options.timeout);
+  }
+
+  private _schedule(ms: number): void {
+    this._clock.clearTimeout(this._timer);
+    this._timer = this._clock.setTimeout(this._tick, ms);
+  }
+}

@@ -1,0 +1,98 @@
+// The send queue: frames waiting for an open connection, in order, bounded, expiring.
+
+import type { QueueOptions } from './options';
+import { EnhancedWsError } from './errors';
+
+export interface QueuedFrame {
+  readonly frame: string;
+  readonly type: string;
+  readonly bytes: number;
+  readonly queuedAt: number;
+  /** The request id, when the frame is a `request()` (its promise rejects if the frame is dropped). */
+  readonly id?: string | undefined;
+}
+
+/** Receives every frame the queue gives up on, with the reason; never silent. */
+export type DropReporter = (item: QueuedFrame, error: EnhancedWsError, expired: boolean) => void;
+
+const utf8 = /* @__PURE__ */ new TextEncoder();
+
+export class SendQueue {
+  private _items: QueuedFrame[] = [];
+  private _bytes = 0;
+
+  constructor(
+    private readonly _options: QueueOptions,
+    private readonly _report: DropReporter,
+  ) {}
+
+  get size(): number {
+    return this._items.length;
+  }
+
+  /** Adds a frame, applying the overflow policy. Throws QUEUE_OVERFLOW under `overflow: 'error'`. */
+  push(frame: string, type: string, now: number, id?: string): void {
+    const { maxMessages, maxBytes, overflow } = this._options;
+    const bytes = maxBytes === Infinity ? 0 : utf8.encode(frame).length;
+    const item: QueuedFrame = { frame, type, bytes, queuedAt: now, id };
+    this.expire(now);
+    const full = (): boolean => this._items.length >= maxMessages || this._bytes + bytes > maxBytes;
+    if (full()) {
+      const error = (what: string): EnhancedWsError =>
+        new EnhancedWsError(
+          'QUEUE_OVERFLOW',
+          `enhanced-ws: send queue full (queue.maxMessages ${String(maxMessages)}, queue.maxBytes ${String(maxBytes)}); ${what}`,
+        );
+      if (overflow === 'error' || bytes > maxBytes) {
+        throw error(`"${type}" was not queued`);
+      }
+      if (overflow === 'drop-newest') {
+        this._drop(item, error(`dropped the new "${type}" message`), false);
+        return;
+      }
+      while (full() && this._items.length > 0) {
+        const oldest = this._shift();
+        this._drop(oldest, error(`dropped the oldest "${oldest.type}" message`), false);
+      }
+    }
+    this._items.push(item);
+    this._bytes += bytes;
+  }
+
+  /** Drops messages older than `maxAge`, reporting each. */
+  expire(now: number): void {
+    const { maxAge } = this._options;
+    while (this._items[0] && now - this._items[0].queuedAt > maxAge) {
+      const stale = this._shift();
+      this._drop(
+        stale,
+        new EnhancedWsError('MESSAGE_EXPIRED', `enhanced-ws: queued "${stale.type}" message expired after queue.maxAge ${String(maxAge)} ms`),
+        true,
+      );
+    }
+  }
+
+  /** Removes and returns the oldest frame still fresh, or undefined when empty. */
+  next(now: number): QueuedFrame | undefined {
+    this.expire(now);
+    return this._items.length > 0 ? this._shift() : undefined;
+  }
+
+  /** Drops everything, reporting each (used by `close()` with `dropOnClose`). */
+  clear(reason: string): void {
+    for (const item of this._items.splice(0)) {
+      this._drop(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
+    }
+    this._bytes = 0;
+  }
+
+  private _shift(): QueuedFrame {
+    const item = this._items.shift() as QueuedFrame;
+    this._bytes -= item.bytes;
+    return item;
+  }
+
+  private _drop(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {
+    this._report(item, error, expired);
+  }
+}

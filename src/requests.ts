@@ -1,0 +1,73 @@
+// Pending request/response pairs: ids, timeouts, settling from `reply` frames.
+
+import type { Clock, TimerHandle } from './clock';
+import type { Envelope } from './envelope';
+import { ConnectionClosedError, ServerError, TimeoutError } from './errors';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: TimerHandle;
+  /** Whether the request frame has left over a connection (its reply is tied to that connection). */
+  sent: boolean;
+}
+
+export class PendingRequests {
+  private readonly _pending = new Map<string, Pending>();
+  private _nextId = 0;
+
+  constructor(private readonly _clock: Clock) {}
+
+  get size(): number {
+    return this._pending.size;
+  }
+
+  /** Registers a request; returns its id and the promise the caller awaits. */
+  create(type: string, timeout: number): { id: string; promise: Promise<unknown> } {
+    const id = String(++this._nextId);
+    const promise = new Promise<unknown>((resolve, reject) => {
+      const timer = this._clock.setTimeout(() => {
+        this._settle(id)?.reject(new TimeoutError(`enhanced-ws: request "${type}" got no reply within ${String(timeout)} ms`, timeout));
+      }, timeout);
+      this._pending.set(id, { resolve, reject, timer, sent: false });
+    });
+    return { id, promise };
+  }
+
+  markSent(id: string): void {
+    const pending = this._pending.get(id);
+    if (pending) pending.sent = true;
+  }
+
+  reject(id: string, error: Error): void {
+    this._settle(id)?.reject(error);
+  }
+
+  /** Settles the request a `reply` frame answers. Returns false when no request matches. */
+  settle(reply: Envelope): boolean {
+    const pending = reply.id === undefined ? undefined : this._settle(reply.id);
+    if (!pending) return false;
+    if (reply.error) pending.reject(new ServerError(reply.error.message, reply.error.code));
+    else pending.resolve(reply.payload);
+    return true;
+  }
+
+  /** The connection dropped: requests already sent over it can no longer be answered. */
+  rejectSent(reason: string): void {
+    for (const [id, pending] of this._pending) {
+      if (pending.sent) this.reject(id, new ConnectionClosedError(`enhanced-ws: connection lost before the reply (${reason})`));
+    }
+  }
+
+  rejectAll(reason: string): void {
+    for (const id of [...this._pending.keys()]) this.reject(id, new ConnectionClosedError(`enhanced-ws: ${reason}`));
+  }
+
+  private _settle(id: string): Pending | undefined {
+    const pending = this._pending.get(id);
+    if (!pending) return undefined;
+    this._pending.delete(id);
+    this._clock.clearTimeout(pending.timer);
+    return pending;
+  }
+}

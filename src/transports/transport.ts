@@ -1,0 +1,36 @@
+// The interface every transport implements: I/O only, no backoff, heartbeat or queue.
+
+/** Why a transport closed, shaped like the browser's CloseEvent so policies read one thing. */
+export interface TransportCloseEvent {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/** Callbacks a transport calls; the client sets them once before `open()`. */
+export interface TransportHandlers {
+  onOpen(): void;
+  /** One inbound frame: text, or binary data the client reports as non-envelope. */
+  onMessage(data: unknown): void;
+  /** Called exactly once per transport, after which it is finished. */
+  onClose(event: TransportCloseEvent): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * A bidirectional frame pipe. A transport is single-use: `open()` once, then `close()` or a
+ * peer-initiated close ends it for good; the client makes a new one for every attempt.
+ */
+export interface Transport {
+  readonly name: TransportName;
+  open(handlers: TransportHandlers): void;
+  /** Sends one text frame now (synchronously hands it to the underlying socket). */
+  send(frame: string): void;
+  /** Closes and detaches; no handler runs after this returns. */
+  close(code: number, reason: string): void;
+}
+
+export type TransportName = 'websocket' | 'long-polling';
+
+/** Creates the transport for one attempt. `protocols` carries credentials on WebSocket. */
+export type TransportFactory = (url: string) => Transport;

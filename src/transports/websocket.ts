@@ -1,0 +1,51 @@
+// The WebSocket transport: the native (or injected) WebSocket behind the Transport interface.
+
+import { CloseCode } from '../close-codes';
+import type { Transport, TransportHandlers } from './transport';
+
+export class WebSocketTransport implements Transport {
+  readonly name = 'websocket';
+  private _socket: WebSocket | undefined;
+
+  constructor(
+    private readonly _url: string,
+    private readonly _protocols: string | string[] | undefined,
+    private readonly _WebSocket: typeof WebSocket,
+  ) {}
+
+  open(handlers: TransportHandlers): void {
+    // The constructor throws synchronously for bad URLs or protocols; the caller reports it.
+    const socket = (this._socket = new this._WebSocket(this._url, this._protocols));
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      handlers.onOpen();
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      handlers.onMessage(event.data);
+    };
+    socket.onerror = (event) => {
+      handlers.onError(event);
+    };
+    socket.onclose = (event) => {
+      this._detach();
+      handlers.onClose({ code: event.code || CloseCode.ABNORMAL, reason: event.reason, wasClean: event.wasClean });
+    };
+  }
+
+  send(frame: string): void {
+    this._socket?.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    const socket = this._detach();
+    // Browsers allow only 1000 and 3000-4999 from scripts; anything else would throw.
+    socket?.close(code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL, reason);
+  }
+
+  private _detach(): WebSocket | undefined {
+    const socket = this._socket;
+    this._socket = undefined;
+    if (socket) socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    return socket;
+  }
+}

@@ -1,0 +1,28 @@
+// Resolves the `url` option to an absolute ws:/wss: URL, or says exactly what is wrong with it.
+
+export type UrlSource = string | (() => string | Promise<string>);
+
+/**
+ * `ws:`/`wss:` pass through; `http(s):` and relative URLs become `ws(s):` against `location`
+ * where there is one (read at call time, never at import).
+ */
+export function toWebSocketUrl(input: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(input), (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    // handled below
+  }
+  if (typeof input !== 'string' || !url || !/^(wss?|https?):$/.test(url.protocol)) {
+    throw new TypeError(
+      `enhanced-ws: url must be an absolute ws:, wss:, http: or https: URL (or relative, in a page), got ${JSON.stringify(input)}`,
+    );
+  }
+  url.protocol = url.protocol.replace('http', 'ws');
+  return url.href;
+}
+
+/** Calls the url function (if any) and resolves its result. Rejects with a TypeError naming the bad value. */
+export async function resolveUrl(source: UrlSource): Promise<string> {
+  return toWebSocketUrl(typeof source === 'function' ? await source() : source);
+}
