@@ -2,13 +2,13 @@
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 
-const ts = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' });
+const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 // Private members are spelled `_name`; mangling them is safe because nothing outside the
 // bundle may touch them, and it is where most of the minified bytes went.
 const minify = () =>
   terser({
-    ecma: 2020,
+    ecma: 2022,
     compress: { passes: 3, pure_getters: true },
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false },
