@@ -66,7 +66,7 @@ type Reply<R, K> = K extends keyof R ? R[K] : unknown;
  * client.on('chat', (msg) => console.log(msg.user, msg.text));
  * client.send('chat', { user: 'ada', text: 'hello' });
  */
-export class EnhancedWebSocketClient<Events extends EventMap = EventMap, Replies extends EventMap = EventMap> {
+export class EnhancedWebSocketClient<Events extends object = EventMap, Replies extends object = EventMap> {
   private _state: ConnectionState = 'idle';
   private _transport: Transport | undefined;
   /** Bumped on every attempt and on close(): callbacks of older attempts ignore themselves. */

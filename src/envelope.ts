@@ -1,6 +1,9 @@
 // The JSON envelope `{ type, payload?, id? }`: types, the default serializer, inbound decoding.
 
-/** Maps each message type to its payload type, e.g. `{ chat: { text: string } }`. */
+/**
+ * Maps each message type to its payload type, e.g. `{ chat: { text: string } }`. The client
+ * accepts any object type here, so `interface Events { … }` works as well as a type alias.
+ */
 export type EventMap = Record<string, unknown>;
 
 /** One message on the wire. `id` is set on requests and their replies only. */

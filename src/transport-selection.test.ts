@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { TransportSelection } from './transport-selection';
+
+const both = ['websocket', 'long-polling'] as const;
+
+describe('TransportSelection', () => {
+  it('uses WebSocket first when it exists', () => {
+    const selection = new TransportSelection(both, () => true);
+    expect(selection.next()).toBe('websocket');
+    expect(selection.fallbackReason).toBeNull();
+  });
+
+  it('uses long-polling when WebSocket is missing, and says why', () => {
+    const selection = new TransportSelection(both, () => false);
+    expect(selection.next()).toBe('long-polling');
+    expect(selection.fallbackReason).toMatch(/not available/);
+    expect(selection.canUpgrade()).toBe(false);
+  });
+
+  it('falls back after two WebSocket failures and stays there once long-polling opened', () => {
+    const selection = new TransportSelection(both, () => true);
+    selection.failed('websocket');
+    expect(selection.next()).toBe('websocket');
+    selection.failed('websocket');
+    expect(selection.next()).toBe('long-polling');
+    selection.opened('long-polling');
+    expect(selection.fallbackReason).toMatch(/failed to open 2 times/);
+    // the long-polling connection drops: it reconnects on long-polling, not through WebSocket again
+    expect(selection.next()).toBe('long-polling');
+    expect(selection.canUpgrade()).toBe(true);
+    selection.opened('websocket');
+    expect(selection.next()).toBe('websocket');
+    expect(selection.fallbackReason).toBeNull();
+  });
+
+  it('treats both transports failing as an outage and goes back to WebSocket', () => {
+    const selection = new TransportSelection(both, () => true);
+    selection.failed('websocket');
+    selection.failed('websocket');
+    expect(selection.next()).toBe('long-polling');
+    selection.failed('long-polling');
+    expect(selection.next()).toBe('websocket');
+    expect(selection.fallbackReason).toBeNull();
+  });
+
+  it('never picks a transport the preferences leave out', () => {
+    const wsOnly = new TransportSelection(['websocket'], () => true);
+    wsOnly.failed('websocket');
+    wsOnly.failed('websocket');
+    wsOnly.failed('websocket');
+    expect(wsOnly.next()).toBe('websocket');
+    const pollOnly = new TransportSelection(['long-polling'], () => true);
+    expect(pollOnly.next()).toBe('long-polling');
+    expect(pollOnly.canUpgrade()).toBe(false);
+  });
+});

@@ -1,0 +1,66 @@
+// Which transport the next attempt uses, and why the client fell back (if it did).
+
+import type { TransportName } from './transports/transport';
+
+/** WebSocket attempts that must fail to open, in a row, before long-polling is tried. */
+const WEBSOCKET_FAILURES_BEFORE_FALLBACK = 2;
+
+/**
+ * The policy, in one place:
+ * - WebSocket first, when it exists and is in `preferences`.
+ * - After repeated WebSocket failures, try long-polling. If it opens, WebSocket is being blocked
+ *   (e.g. a proxy refusing the upgrade): stay on long-polling (also across its reconnects) until
+ *   an upgrade probe succeeds. If long-polling fails too, the server is simply down: an outage,
+ *   not a reason to fall back, so the next attempt is WebSocket again.
+ */
+export class TransportSelection {
+  private _websocketFailures = 0;
+  private _sticky: TransportName | undefined;
+  /** Why the client is on long-polling; null while on WebSocket. */
+  fallbackReason: string | null = null;
+
+  constructor(
+    private readonly _preferences: readonly TransportName[],
+    private readonly _hasWebSocket: () => boolean,
+  ) {}
+
+  /** The transport for the next attempt. */
+  next(): TransportName {
+    const canWebSocket = this._preferences.includes('websocket') && this._hasWebSocket();
+    const canPoll = this._preferences.includes('long-polling');
+    if (!canWebSocket) {
+      this.fallbackReason = 'WebSocket is not available';
+      return 'long-polling';
+    }
+    if (!canPoll) return 'websocket';
+    if (this._sticky) return this._sticky;
+    return this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket';
+  }
+
+  /** An attempt with `name` opened. */
+  opened(name: TransportName): void {
+    if (name === 'websocket') {
+      this._websocketFailures = 0;
+      this._sticky = undefined;
+      this.fallbackReason = null;
+    } else {
+      this._sticky = 'long-polling';
+      this.fallbackReason ??= `WebSocket failed to open ${String(this._websocketFailures)} times while HTTP worked`;
+    }
+  }
+
+  /** An attempt with `name` ended before it opened. */
+  failed(name: TransportName): void {
+    if (name === 'websocket') this._websocketFailures++;
+    else {
+      // Both failed: an outage. Start over with WebSocket.
+      this._websocketFailures = 0;
+      this._sticky = undefined;
+    }
+  }
+
+  /** Whether an open long-polling connection should probe for a WebSocket upgrade. */
+  canUpgrade(): boolean {
+    return this._preferences.includes('websocket') && this._hasWebSocket();
+  }
+}
