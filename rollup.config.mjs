@@ -16,10 +16,12 @@ const minify = () =>
 
 export default [
   {
-    input: { index: 'src/index.ts' },
+    input: { index: 'src/index.ts', react: 'src/react/index.ts' },
+    // React stays a peer; react.js imports the core from ./index.js, so there is one copy.
+    external: ['react'],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', sourcemap: true },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: true },
     ],
     plugins: [ts()],
   },

@@ -1,0 +1,140 @@
+// ClientRegistry: shares one client per (url, options) key between components, ref-counted, with a deferred close.
+
+/** What the registry holds: anything it can close (an `EnhancedWebSocketClient`). */
+export interface Closable {
+  close(): void;
+}
+
+/** One component's hold on a shared client; `release()` is idempotent. */
+export interface Lease<C> {
+  readonly client: C;
+  /** Whether this acquire created the entry (the caller then starts the connection). */
+  readonly created: boolean;
+  readonly release: () => void;
+}
+
+export interface ClientRegistryOptions {
+  /**
+   * How long a client with no users stays open before it is closed, in ms. The close is
+   * deferred (0 ms: the next task) so StrictMode's unmount → remount, and a component replaced
+   * by another with the same url in one commit, keep the same socket.
+   */
+  closeDelayMs?: number;
+}
+
+interface Entry {
+  readonly client: Closable;
+  refs: number;
+  closeTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The clients shared by `useWebSocket` and `WebSocketProvider`, keyed by url + options. The last
+ * `release()` closes the client after `closeDelayMs`, unless someone acquires it again first.
+ *
+ * Keys: plain values (strings, numbers, booleans, arrays, plain objects) are compared by value,
+ * with object keys sorted and `undefined` members ignored; functions and class instances (a
+ * `WebSocket` constructor, a `serializer`'s functions, a url function) by identity. So define
+ * such options outside the component, or memoize them: an inline arrow function is a new key on
+ * every render, and so a new connection.
+ *
+ * @example
+ * const registry = new ClientRegistry({ closeDelayMs: 5000 }); // survive a route change
+ * <ClientRegistryContext.Provider value={registry}><App /></ClientRegistryContext.Provider>
+ */
+export class ClientRegistry {
+  private readonly _entries = new Map<string, Entry>();
+  private readonly _ids = new WeakMap<object, number>();
+  private _nextId = 0;
+  private readonly _closeDelayMs: number;
+
+  constructor(options: ClientRegistryOptions = {}) {
+    const { closeDelayMs = 0 } = options;
+    if (!(typeof closeDelayMs === 'number' && closeDelayMs >= 0)) {
+      throw new TypeError(`enhanced-ws: option "closeDelayMs" must be a number >= 0, got ${String(closeDelayMs)}`);
+    }
+    this._closeDelayMs = closeDelayMs;
+  }
+
+  /** Number of live clients (held, or waiting for their deferred close). */
+  get size(): number {
+    return this._entries.size;
+  }
+
+  /** The key under which `url` + `options` share a client. */
+  keyOf(url: unknown, options: unknown): string {
+    // No options and `{}` are the same request.
+    return `${this._serialize(url, [])} ${this._serialize(options ?? {}, [])}`;
+  }
+
+  /** The client under `key`, without holding it: for reading during render. */
+  peek(key: string): Closable | undefined {
+    return this._entries.get(key)?.client;
+  }
+
+  /** Holds the client under `key`, creating it with `create()` when there is none. */
+  acquire<C extends Closable>(key: string, create: () => C): Lease<C> {
+    let entry = this._entries.get(key);
+    const created = !entry;
+    if (!entry) {
+      entry = { client: create(), refs: 0, closeTimer: undefined };
+      this._entries.set(key, entry);
+    }
+    const held = entry;
+    held.refs++;
+    clearTimeout(held.closeTimer);
+    held.closeTimer = undefined;
+    let released = false;
+    return {
+      client: held.client as C,
+      created,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.refs === 0) held.closeTimer = setTimeout(() => { this._closeIfUnused(key, held); }, this._closeDelayMs);
+      },
+    };
+  }
+
+  private _closeIfUnused(key: string, entry: Entry): void {
+    entry.closeTimer = undefined;
+    if (entry.refs > 0 || this._entries.get(key) !== entry) return;
+    this._entries.delete(key);
+    entry.client.close();
+  }
+
+  /** A stable text form of an option value; `path` holds the objects being serialized (cycles go by identity). */
+  private _serialize(value: unknown, path: object[]): string {
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value);
+      case 'object':
+      case 'function':
+        break;
+      default:
+        return String(value);
+    }
+    if (value === null) return 'null';
+    if (path.includes(value) || !isPlain(value)) return `#${String(this._idOf(value))}`;
+    const inner = [...path, value];
+    if (Array.isArray(value)) return `[${value.map((item) => this._serialize(item, inner)).join(',')}]`;
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .filter((name) => record[name] !== undefined)
+      .sort()
+      .map((name) => `${JSON.stringify(name)}:${this._serialize(record[name], inner)}`);
+    return `{${members.join(',')}}`;
+  }
+
+  private _idOf(value: object): number {
+    let id = this._ids.get(value);
+    if (id === undefined) this._ids.set(value, (id = ++this._nextId));
+    return id;
+  }
+}
+
+function isPlain(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
