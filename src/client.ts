@@ -55,6 +55,10 @@ interface Lifecycle {
 type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
 type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
 type Reply<R, K> = K extends keyof R ? R[K] : unknown;
+interface RequestOptions {
+  timeout?: number;
+}
+type RequestArgs<P> = undefined extends P ? [payload?: P, options?: RequestOptions] : [payload: P, options?: RequestOptions];
 
 /**
  * A WebSocket connection you can trust: reconnects with backoff, routes typed JSON messages,
@@ -86,8 +90,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private readonly _queue: SendQueue | undefined;
   private readonly _requests: PendingRequests;
   private readonly _stats = createStats();
+  /** True while onError listeners run: what they throw is dropped rather than reported back to them forever. */
+  private _reporting = false;
   private readonly _report = (error: unknown): void => {
-    this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+    if (this._reporting) return;
+    this._reporting = true;
+    try {
+      this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+    } finally {
+      this._reporting = false;
+    }
   };
   private readonly _messages = new Emitter<Record<string, Handler<unknown, string>>>(this._report);
   private readonly _lifecycle = new Emitter<Lifecycle>(this._report);
@@ -126,10 +138,12 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   once<K extends keyof Events & string>(type: K, handler: Handler<Events[K], K>): () => void {
-    const off = this.on(type, (payload, message) => {
+    const once: Handler<Events[K], K> & { listener?: unknown } = (payload, message) => {
       off();
       handler(payload, message);
-    });
+    };
+    once.listener = handler; // so off(type, handler) finds it
+    const off = this.on(type, once);
     return off;
   }
 
@@ -170,11 +184,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * Sends a request and resolves with the server's `reply` (see docs/protocol.md).
    * Rejects with `TimeoutError`, `ServerError` or `ConnectionClosedError`.
    */
-  request<K extends keyof Events & string>(
-    type: K,
-    payload?: Events[K],
-    options: { timeout?: number } = {},
-  ): Promise<Reply<Replies, K>> {
+  request<K extends keyof Events & string>(type: K, ...[payload, options = {}]: RequestArgs<Events[K]>): Promise<Reply<Replies, K>> {
     const { id, promise } = this._requests.create(type, options.timeout ?? this._options.requestTimeout);
     try {
       this._deliver(this._encode({ type, payload, id }), type, id);
@@ -225,7 +235,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const epoch = ++this._epoch;
     this._clock.clearTimeout(this._retryTimer);
     if (isOffline()) return; // the `online` listener tries again
-    Promise.resolve(typeof this._url === 'function' ? this._url() : this._url)
+    new Promise<string>((resolve) => {
+      resolve(typeof this._url === 'function' ? this._url() : this._url);
+    })
       .then((url) => {
         if (epoch !== this._epoch) return;
         const WebSocketImpl = this._options.WebSocket ?? globalThis.WebSocket;
@@ -262,7 +274,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._openedAt = this._clock.now();
     if (this._opened) this._stats.reconnects++;
     this._opened = true;
+    const epoch = this._epoch;
     this._setState('open', 'connected');
+    if (epoch !== this._epoch) return; // a state listener called close()
     const heartbeat = this._options.heartbeat;
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
@@ -274,7 +288,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         },
       });
     }
-    const epoch = this._epoch;
     this._lifecycle.emit('open', { transport: transport.name, attempt });
     // Flush after the open listeners (an app's hello/auth goes first), stop if they closed us.
     let item: QueuedFrame | undefined;
@@ -318,13 +331,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       return;
     }
     this._teardown();
-    this._epoch++;
+    const epoch = ++this._epoch;
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
     this._requests.rejectSent(`code ${String(event.code)}`);
-    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: true });
     this._setState('reconnecting', event.reason || `closed with ${String(event.code)}`);
-    if (!retry) return;
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: true });
+    // A listener may have called close() (or connect() after it): that decision wins.
+    if (!retry || epoch !== this._epoch) return;
     const attempt = ++this._attempt;
     const delay = backoffDelay(attempt, reconnect, this._options.random);
     this._lifecycle.emit('reconnecting', { attempt, delay, code: event.code, reason: event.reason });

@@ -21,8 +21,12 @@ export class Emitter<E extends EventHandlers> {
   }
 
   off<K extends keyof E>(name: K, handler?: E[K]): void {
-    if (handler) this._handlers.get(name)?.delete(handler);
-    else this._handlers.delete(name);
+    const set = this._handlers.get(name);
+    if (!handler) this._handlers.delete(name);
+    else if (set) {
+      // `once` wrappers carry the handler they wrap as `listener`.
+      for (const h of set) if (h === handler || (h as { listener?: unknown }).listener === handler) set.delete(h);
+    }
   }
 
   emit<K extends keyof E>(name: K, ...args: Parameters<E[K]>): void {

@@ -8,7 +8,7 @@ import type { TransportCloseEvent } from './transports/transport';
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
 
 export interface ReconnectOptions extends BackoffPolicy {
-  /** Give up after this many consecutive failed attempts. */
+  /** Retries after a failure before giving up (so at most 1 + maxRetries attempts in a row fail). */
   readonly maxRetries: number;
   /** A connection open this long (ms) counts as stable: the attempt count starts over. */
   readonly resetAfter: number;
@@ -126,6 +126,8 @@ const KNOWN = Object.keys(DEFAULTS).concat('protocols', 'serializer', 'WebSocket
 
 /** Validates options once, at construction: a `TypeError` names the first bad option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) fail('options', 'an object', given);
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key)) throw new TypeError(`enhanced-ws: unknown option "${key}"`);
   }
@@ -136,6 +138,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   }
   const heartbeat = section('heartbeat', options.heartbeat, DEFAULTS.heartbeat);
   if (heartbeat && !(heartbeat.interval > 0)) fail('heartbeat.interval', 'a number > 0', heartbeat.interval);
+  if (heartbeat && !(heartbeat.timeout > 0)) fail('heartbeat.timeout', 'a number > 0', heartbeat.timeout);
   const queue = section('queue', options.queue, DEFAULTS.queue);
   if (queue && !['drop-oldest', 'drop-newest', 'error'].includes(queue.overflow)) {
     fail('queue.overflow', '"drop-oldest", "drop-newest" or "error"', queue.overflow);
@@ -145,6 +148,18 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   if (typeof autoConnect !== 'boolean') fail('autoConnect', 'a boolean', autoConnect);
   for (const key of ['WebSocket', 'random'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, 'a function', options[key]);
+  }
+  const hasMethods = (value: unknown, names: string[]): boolean =>
+    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+  if (options.serializer !== undefined && !hasMethods(options.serializer, ['encode', 'decode'])) {
+    fail('serializer', 'an object with encode() and decode()', options.serializer);
+  }
+  if (options.clock !== undefined && !hasMethods(options.clock, ['setTimeout', 'clearTimeout', 'now'])) {
+    fail('clock', 'an object with setTimeout(), clearTimeout() and now()', options.clock);
+  }
+  const { protocols } = options as { protocols?: unknown };
+  if (protocols !== undefined && typeof protocols !== 'string' && !(Array.isArray(protocols) && protocols.every((p) => typeof p === 'string'))) {
+    fail('protocols', 'a string or an array of strings', protocols);
   }
   return {
     autoConnect,

@@ -46,13 +46,14 @@ export class SendQueue {
       if (overflow === 'error' || bytes > maxBytes) {
         throw error(`"${type}" was not queued`);
       }
-      if (overflow === 'drop-newest') {
-        this._drop(item, error(`dropped the new "${type}" message`), false);
-        return;
-      }
-      while (full() && this._items.length > 0) {
+      while (overflow === 'drop-oldest' && full() && this._items.length > 0) {
         const oldest = this._shift();
         this._drop(oldest, error(`dropped the oldest "${oldest.type}" message`), false);
+      }
+      // drop-newest, or a queue that cannot hold even one message (maxMessages 0)
+      if (full()) {
+        this._drop(item, error(`dropped the new "${type}" message`), false);
+        return;
       }
     }
     this._items.push(item);

@@ -1,0 +1,135 @@
+// Heartbeat: pings on an interval, declares death only by the clock, treats any frame as life.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from './clock';
+import { Heartbeat } from './heartbeat';
+
+const options = { interval: 25_000, timeout: 10_000 };
+
+function make() {
+  const pings: number[] = [];
+  const deaths: number[] = [];
+  const heartbeat = new Heartbeat(options, systemClock, {
+    sendPing: () => pings.push(Date.now()),
+    onDead: () => deaths.push(Date.now()),
+  });
+  return { heartbeat, pings, deaths };
+}
+
+describe('Heartbeat', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_000_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pings every interval while frames keep answering', () => {
+    const { heartbeat, pings, deaths } = make();
+    vi.advanceTimersByTime(24_999);
+    expect(pings).toEqual([]);
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(i === 0 ? 1 : 25_000 - 50);
+      heartbeat.frame();
+      vi.advanceTimersByTime(50);
+      heartbeat.frame();
+    }
+    expect(pings).toEqual([1_025_000, 1_050_000, 1_075_000, 1_100_000]);
+    expect(deaths).toEqual([]);
+    heartbeat.stop();
+  });
+
+  it('declares the connection dead when nothing arrives within timeout after a ping', () => {
+    const { pings, deaths } = make();
+    vi.advanceTimersByTime(25_000);
+    expect(pings).toEqual([1_025_000]);
+    vi.advanceTimersByTime(9_999);
+    expect(deaths).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(deaths).toEqual([1_035_000]);
+    vi.advanceTimersByTime(100_000);
+    expect(deaths).toHaveLength(1); // stopped itself: no more pings or deaths
+    expect(pings).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('counts any frame after the ping as life, not only a pong', () => {
+    const { heartbeat, deaths, pings } = make();
+    vi.advanceTimersByTime(25_000);
+    vi.advanceTimersByTime(9_000);
+    heartbeat.frame(); // e.g. a chat message from a server that never answers pings
+    vi.advanceTimersByTime(16_000);
+    expect(deaths).toEqual([]);
+    expect(pings).toEqual([1_025_000, 1_050_000]);
+    heartbeat.stop();
+  });
+
+  it('judges by the clock when a throttled timer fires late: recent frames keep it alive', () => {
+    const { heartbeat, deaths, pings } = make();
+    vi.advanceTimersByTime(25_000); // ping at +25 s; the timeout check is due at +35 s
+    // Background tab: the clock runs on 70 s with no timer firing, but frames keep arriving.
+    vi.setSystemTime(Date.now() + 30_000);
+    heartbeat.frame();
+    vi.setSystemTime(Date.now() + 40_000);
+    heartbeat.frame();
+    vi.advanceTimersToNextTimer(); // the late check
+    expect(deaths).toEqual([]);
+    expect(pings).toHaveLength(2); // the interval had passed: it pinged at once
+    heartbeat.stop();
+  });
+
+  it('declares death when a late timer finds no frame since the ping', () => {
+    const { deaths } = make();
+    vi.advanceTimersByTime(25_000);
+    vi.setSystemTime(Date.now() + 70_000);
+    vi.advanceTimersToNextTimer();
+    expect(deaths).toHaveLength(1);
+  });
+
+  it('waits only for what is left of the timeout when a frame arrived before the ping', () => {
+    const { heartbeat, deaths } = make();
+    vi.advanceTimersByTime(20_000);
+    heartbeat.frame();
+    vi.advanceTimersByTime(5_000); // ping at +25 s
+    vi.advanceTimersByTime(10_000);
+    expect(deaths).toHaveLength(1);
+  });
+
+  it('probe() pings at once when no ping is out', () => {
+    const { heartbeat, pings } = make();
+    vi.advanceTimersByTime(3_000);
+    heartbeat.probe();
+    expect(pings).toEqual([1_003_000]);
+    heartbeat.frame();
+    vi.advanceTimersByTime(24_999);
+    expect(pings).toHaveLength(1); // the next ping counts from the probe
+    vi.advanceTimersByTime(1);
+    expect(pings).toHaveLength(2);
+    heartbeat.stop();
+  });
+
+  it('probe() while a ping is out checks the deadline instead of pinging again', () => {
+    const { heartbeat, pings, deaths } = make();
+    vi.advanceTimersByTime(25_000);
+    vi.setSystemTime(Date.now() + 60_000); // the tab slept; the check has not run
+    heartbeat.probe();
+    expect(pings).toHaveLength(1);
+    expect(deaths).toHaveLength(1);
+  });
+
+  it('measures the round-trip time from the last ping', () => {
+    const { heartbeat } = make();
+    vi.advanceTimersByTime(25_000);
+    expect(heartbeat.rtt(Date.now() + 42)).toBe(42);
+    heartbeat.stop();
+  });
+
+  it('stop() leaves no timer behind', () => {
+    const { heartbeat, pings } = make();
+    expect(vi.getTimerCount()).toBe(1);
+    heartbeat.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(100_000);
+    expect(pings).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+// SendQueue: order, the three overflow policies, maxBytes, maxAge expiry, clear, and that every drop is reported.
+import { describe, expect, it } from 'vitest';
+import type { EnhancedWsError } from './errors';
+import { DEFAULTS, type QueueOptions } from './options';
+import { SendQueue, type QueuedFrame } from './queue';
+
+interface Drop {
+  type: string;
+  code: string;
+  expired: boolean;
+  id: string | undefined;
+}
+
+function make(options: Partial<QueueOptions> = {}) {
+  const drops: Drop[] = [];
+  const queue = new SendQueue({ ...DEFAULTS.queue, ...options }, (item: QueuedFrame, error: EnhancedWsError, expired: boolean) => {
+    drops.push({ type: item.type, code: error.code, expired, id: item.id });
+  });
+  const drain = (now = 0): string[] => {
+    const out: string[] = [];
+    for (let item = queue.next(now); item; item = queue.next(now)) out.push(item.type);
+    return out;
+  };
+  return { queue, drops, drain };
+}
+
+describe('SendQueue', () => {
+  it('gives frames back in the order they were pushed', () => {
+    const { queue, drain } = make();
+    for (const type of ['a', 'b', 'c', 'd']) queue.push(`{"type":"${type}"}`, type, 0);
+    expect(queue.size).toBe(4);
+    expect(drain()).toEqual(['a', 'b', 'c', 'd']);
+    expect(queue.size).toBe(0);
+    expect(queue.next(0)).toBeUndefined();
+  });
+
+  it('keeps the frame text and the request id', () => {
+    const { queue } = make();
+    queue.push('{"type":"sum","id":"7"}', 'sum', 5, '7');
+    expect(queue.next(5)).toMatchObject({ frame: '{"type":"sum","id":"7"}', type: 'sum', id: '7', queuedAt: 5 });
+  });
+
+  it('drops the oldest frames when full under drop-oldest, reporting each', () => {
+    const { queue, drops, drain } = make({ maxMessages: 2, overflow: 'drop-oldest' });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 0, '1');
+    queue.push('c', 'c', 0);
+    queue.push('d', 'd', 0);
+    expect(drops).toEqual([
+      { type: 'a', code: 'QUEUE_OVERFLOW', expired: false, id: undefined },
+      { type: 'b', code: 'QUEUE_OVERFLOW', expired: false, id: '1' },
+    ]);
+    expect(drain()).toEqual(['c', 'd']);
+  });
+
+  it('drops the new frame when full under drop-newest, reporting it', () => {
+    const { queue, drops, drain } = make({ maxMessages: 2, overflow: 'drop-newest' });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 0);
+    queue.push('c', 'c', 0, '9');
+    expect(drops).toEqual([{ type: 'c', code: 'QUEUE_OVERFLOW', expired: false, id: '9' }]);
+    expect(drain()).toEqual(['a', 'b']);
+  });
+
+  it('throws QUEUE_OVERFLOW and keeps the queue as it was when full under error', () => {
+    const { queue, drops, drain } = make({ maxMessages: 2, overflow: 'error' });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 0);
+    expect(() => { queue.push('c', 'c', 0); }).toThrow(expect.objectContaining({ code: 'QUEUE_OVERFLOW' }) as Error);
+    expect(() => { queue.push('c', 'c', 0); }).toThrow(/"c" was not queued/);
+    expect(drops).toEqual([]);
+    expect(drain()).toEqual(['a', 'b']);
+  });
+
+  it('bounds the total UTF-8 size by maxBytes, dropping as many old frames as needed', () => {
+    // 'é' is 2 bytes in UTF-8: each of these frames is 4 bytes, 'big' is 8.
+    const { queue, drops, drain } = make({ maxBytes: 10, overflow: 'drop-oldest' });
+    queue.push('éé', 'a', 0);
+    queue.push('éé', 'b', 0);
+    expect(drops).toEqual([]);
+    queue.push('éééé', 'big', 0);
+    expect(drops.map((drop) => drop.type)).toEqual(['a', 'b']);
+    expect(drain()).toEqual(['big']);
+  });
+
+  it('counts bytes, not characters, against maxBytes', () => {
+    const { queue, drops } = make({ maxBytes: 5, overflow: 'drop-newest' });
+    queue.push('abc', 'ascii', 0); // 3 bytes
+    queue.push('é', 'accent', 0); // 2 bytes: exactly 5, fits
+    expect(drops).toEqual([]);
+    queue.push('x', 'one-more', 0);
+    expect(drops.map((drop) => drop.type)).toEqual(['one-more']);
+  });
+
+  it('frees the bytes of frames taken out', () => {
+    const { queue, drops } = make({ maxBytes: 4, overflow: 'drop-newest' });
+    queue.push('abcd', 'a', 0);
+    queue.next(0);
+    queue.push('efgh', 'b', 0);
+    expect(drops).toEqual([]);
+    expect(queue.size).toBe(1);
+  });
+
+  it('refuses a single frame larger than maxBytes whatever the policy', () => {
+    for (const overflow of ['drop-oldest', 'drop-newest', 'error'] as const) {
+      const { queue, drain } = make({ maxBytes: 3, overflow });
+      queue.push('ab', 'small', 0);
+      expect(() => { queue.push('abcdef', 'huge', 0); }).toThrow(expect.objectContaining({ code: 'QUEUE_OVERFLOW' }) as Error);
+      expect(drain()).toEqual(['small']);
+    }
+  });
+
+  it('expires frames older than maxAge when taken out, reporting each as expired', () => {
+    const { queue, drops } = make({ maxAge: 1000 });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 100);
+    queue.push('c', 'c', 900);
+    expect(queue.next(1000)?.type).toBe('a'); // exactly maxAge old: still fresh
+    expect(drops).toEqual([]);
+    expect(queue.next(1200)?.type).toBe('c');
+    expect(drops).toEqual([{ type: 'b', code: 'MESSAGE_EXPIRED', expired: true, id: undefined }]);
+  });
+
+  it('expires stale frames before judging the queue full', () => {
+    const { queue, drops, drain } = make({ maxMessages: 1, maxAge: 100, overflow: 'error' });
+    queue.push('old', 'old', 0);
+    expect(() => { queue.push('new', 'new', 200); }).not.toThrow();
+    expect(drops.map((drop) => [drop.type, drop.code])).toEqual([['old', 'MESSAGE_EXPIRED']]);
+    expect(drain(200)).toEqual(['new']);
+  });
+
+  it('clear() drops everything, reporting each with CONNECTION_CLOSED', () => {
+    const { queue, drops } = make({ maxBytes: 100 });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 0, '3');
+    queue.clear('closed');
+    expect(queue.size).toBe(0);
+    expect(drops).toEqual([
+      { type: 'a', code: 'CONNECTION_CLOSED', expired: false, id: undefined },
+      { type: 'b', code: 'CONNECTION_CLOSED', expired: false, id: '3' },
+    ]);
+    queue.push('0123456789'.repeat(10), 'full-size', 0); // the byte count was reset too
+    expect(queue.size).toBe(1);
+  });
+});

@@ -1,0 +1,52 @@
+// toWebSocketUrl / resolveUrl: ws(s) pass through, http(s) and relative URLs map to ws(s), bad ones name themselves.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveUrl, toWebSocketUrl } from './url';
+
+describe('toWebSocketUrl', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('passes ws: and wss: URLs through', () => {
+    expect(toWebSocketUrl('ws://example.com/socket')).toBe('ws://example.com/socket');
+    expect(toWebSocketUrl('wss://example.com:8443/a?b=1')).toBe('wss://example.com:8443/a?b=1');
+  });
+
+  it('maps http: to ws: and https: to wss:', () => {
+    expect(toWebSocketUrl('http://example.com/ws')).toBe('ws://example.com/ws');
+    expect(toWebSocketUrl('https://example.com/ws')).toBe('wss://example.com/ws');
+  });
+
+  it('resolves a relative URL against location, keeping the page secure', () => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/chat/room?x=1' });
+    expect(toWebSocketUrl('/ws')).toBe('wss://app.example.com/ws');
+    expect(toWebSocketUrl('socket')).toBe('wss://app.example.com/chat/socket');
+    vi.stubGlobal('location', { href: 'http://localhost:8080/' });
+    expect(toWebSocketUrl('/ws')).toBe('ws://localhost:8080/ws');
+  });
+
+  it.each(['not a url', '', '/ws', 'ftp://example.com/file', 'file:///etc/passwd', 'javascript:alert(1)'])(
+    'throws a TypeError quoting %j',
+    (input) => {
+      expect(() => toWebSocketUrl(input)).toThrow(TypeError);
+      expect(() => toWebSocketUrl(input)).toThrow(JSON.stringify(input));
+      expect(() => toWebSocketUrl(input)).toThrow(/url/);
+    },
+  );
+
+  it.each([[42], [null], [undefined], [{ href: 'ws://example.com' }]])('throws a TypeError for the non-string %o', (input: unknown) => {
+    expect(() => toWebSocketUrl(input)).toThrow(TypeError);
+  });
+});
+
+describe('resolveUrl', () => {
+  it('calls a url function and resolves its (async) result', async () => {
+    await expect(resolveUrl(() => 'https://example.com/a')).resolves.toBe('wss://example.com/a');
+    await expect(resolveUrl(() => Promise.resolve('ws://example.com/b'))).resolves.toBe('ws://example.com/b');
+    await expect(resolveUrl('ws://example.com/c')).resolves.toBe('ws://example.com/c');
+  });
+
+  it('rejects with a TypeError when the function returns a bad URL', async () => {
+    await expect(resolveUrl(() => 'nope')).rejects.toThrow(TypeError);
+  });
+});
