@@ -26,6 +26,16 @@ export default [
     plugins: [ts()],
   },
   {
+    // Node only: never part of the browser bundles. `browser.js` is what bundlers pick for browsers.
+    input: { 'server/index': 'src/server/index.ts', 'server/browser': 'src/server/browser.ts' },
+    external: ['ws', /^node:/],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', sourcemap: true },
+    ],
+    plugins: [ts()],
+  },
+  {
     input: 'src/index.ts',
     output: {
       file: 'dist/enhanced-ws.umd.min.js',

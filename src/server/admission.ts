@@ -1,0 +1,89 @@
+// Who gets in, for both transports: the Origin allowlist, the connection cap, the authenticate hook.
+
+import type { IncomingMessage } from 'node:http';
+import { Refusals, type Refusal } from './codes';
+import type { Authenticate } from './options';
+
+/**
+ * Throw this (or any error with `status: 403`) from `authenticate` to refuse a peer that is
+ * known but not allowed: 4403 on WebSocket, HTTP 403 on long-polling. Its message, when at most
+ * 123 bytes, becomes the close reason.
+ *
+ * @example
+ * authenticate: async (request, token) => {
+ *   const user = await users.byToken(token);
+ *   if (user?.banned) throw new ForbiddenError('banned');
+ *   return user; // undefined: 4401
+ * }
+ */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+  readonly status = 403;
+}
+
+export interface AdmissionOptions {
+  readonly allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  readonly authenticate?: Authenticate;
+  readonly maxConnections: number;
+}
+
+export type Verdict = Refusal | { readonly user: unknown };
+
+/** A thrown error's message as the close reason, when it fits a close frame. */
+const reasonOf = (error: unknown, fallback: string): string => {
+  const message = error instanceof Error ? error.message : '';
+  return message && Buffer.byteLength(message) <= 123 ? message : fallback;
+};
+
+/** Every `reserve()` that succeeds is matched by exactly one `release()`. */
+export class Admission {
+  private _count = 0;
+  /** Set by `server.close()`: nobody new gets in. */
+  closed = false;
+
+  constructor(
+    private readonly _options: AdmissionOptions,
+    private readonly _report: (error: unknown) => void,
+  ) {}
+
+  get hasAuthenticate(): boolean {
+    return this._options.authenticate !== undefined;
+  }
+
+  /** Browsers always send `Origin`; requests without one (native clients, which could forge it anyway) pass. */
+  origin(request: IncomingMessage): Refusal | undefined {
+    const { allowedOrigins } = this._options;
+    const origin = request.headers.origin;
+    if (allowedOrigins === undefined || origin === undefined) return undefined;
+    const allowed = typeof allowedOrigins === 'function' ? allowedOrigins(origin) : allowedOrigins.includes(origin);
+    return allowed ? undefined : Refusals.ORIGIN;
+  }
+
+  /** Takes a slot under `maxConnections` (authenticating peers count too). */
+  reserve(): Refusal | undefined {
+    if (this.closed) return Refusals.SHUTTING_DOWN;
+    if (this._count >= this._options.maxConnections) return Refusals.TOO_MANY_CONNECTIONS;
+    this._count++;
+    return undefined;
+  }
+
+  release(): void {
+    this._count--;
+  }
+
+  /** Runs the hook: truthy accepts, falsy is 401, `status: 401/403` is thrown refusals, the rest 500. */
+  async authenticate(request: IncomingMessage, credentials: string | undefined): Promise<Verdict> {
+    const hook = this._options.authenticate;
+    if (!hook) return { user: undefined };
+    try {
+      const user: unknown = await hook(request, credentials);
+      return user ? { user } : Refusals.UNAUTHORIZED;
+    } catch (error) {
+      const status = (error as { status?: unknown } | null)?.status;
+      if (status === 401) return { ...Refusals.UNAUTHORIZED, reason: reasonOf(error, Refusals.UNAUTHORIZED.reason) };
+      if (status === 403) return { ...Refusals.FORBIDDEN, reason: reasonOf(error, Refusals.FORBIDDEN.reason) };
+      this._report(error);
+      return Refusals.AUTH_FAILED;
+    }
+  }
+}

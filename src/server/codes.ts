@@ -1,0 +1,45 @@
+// The server's refusals (close code + HTTP status per reason) and the codes of its error frames.
+
+import { CloseCode } from '../close-codes';
+
+/** Why the server turned a peer away: the WebSocket close code and the long-polling HTTP status. */
+export interface Refusal {
+  readonly code: number;
+  readonly status: number;
+  readonly reason: string;
+}
+
+/**
+ * Every refusal, one row each. WebSocket peers are accepted and then closed with `code` (a
+ * browser cannot read a refused handshake's status); long-polling gets `status` with
+ * `{ code, reason }` as its JSON body, so both transports end with the same close code.
+ */
+export const Refusals = {
+  ORIGIN: { code: CloseCode.POLICY_VIOLATION, status: 403, reason: 'origin not allowed' },
+  UNAUTHORIZED: { code: CloseCode.UNAUTHORIZED, status: 401, reason: 'unauthorized' },
+  FORBIDDEN: { code: CloseCode.FORBIDDEN, status: 403, reason: 'forbidden' },
+  AUTH_FAILED: { code: CloseCode.INTERNAL_ERROR, status: 500, reason: 'authentication failed' },
+  TOO_MANY_CONNECTIONS: { code: CloseCode.TOO_MANY_CONNECTIONS, status: 429, reason: 'too many connections' },
+  MESSAGE_TOO_BIG: { code: CloseCode.MESSAGE_TOO_BIG, status: 413, reason: 'message too big' },
+  SESSION_NOT_FOUND: { code: CloseCode.SESSION_NOT_FOUND, status: 404, reason: 'unknown or expired session' },
+  SHUTTING_DOWN: { code: CloseCode.GOING_AWAY, status: 503, reason: 'server shutting down' },
+  BAD_BODY: { code: CloseCode.INVALID_PAYLOAD, status: 400, reason: 'body must be a JSON array of strings' },
+} as const satisfies Record<string, Refusal>;
+
+/** `payload.code` of the `{ type: 'error' }` frames the server sends for malformed input. */
+export const FrameErrorCode = {
+  /** A binary frame (WebSocket) or a non-string batch item (long-polling). */
+  NOT_TEXT: 'NOT_TEXT',
+  /** The text is not JSON. */
+  BAD_JSON: 'BAD_JSON',
+  /** JSON, but not an object with a string `type` (and a string `id`, if any). */
+  BAD_ENVELOPE: 'BAD_ENVELOPE',
+} as const;
+
+export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];
+
+/** What a close without a status code reports (RFC 6455 §7.1.5), e.g. a long-polling DELETE without a body. */
+export const NO_STATUS = 1005;
+
+/** `error.code` of a request's reply when the server has no handler for its type. */
+export const NO_HANDLER = 'NO_HANDLER';

@@ -1,0 +1,209 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ForbiddenError } from './admission';
+import type { Connection } from './connection';
+import type { EnhancedWebSocketServer } from './server';
+import { httpUrl, ManualClock, nextConnection, pollHeld, until, useServers } from './test-utils';
+
+const { start } = useServers();
+
+interface Session {
+  sid: string;
+  url: string;
+  conn: Connection;
+}
+
+async function handshake(server: EnhancedWebSocketServer, init: RequestInit = {}): Promise<Session> {
+  const connection = nextConnection(server);
+  const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', ...init });
+  expect(response.status).toBe(200);
+  const { sid } = (await response.json()) as { sid: string };
+  return { sid, url: httpUrl(server, `?transport=polling&sid=${sid}`), conn: await connection };
+}
+
+const poll = async (url: string, init?: RequestInit): Promise<unknown[]> => (await fetch(url, init)).json() as Promise<unknown[]>;
+const upload = (url: string, frames: unknown[]): Promise<Response> => fetch(url, { method: 'POST', body: JSON.stringify(frames) });
+
+describe('long-polling endpoints', () => {
+  it('hands out a session: sid, timeouts and maxPayload, with CORS for the calling origin', async () => {
+    const server = await start({ pollTimeoutMs: 1000, maxPayload: 2048 });
+    const connection = nextConnection(server);
+    const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', headers: { Origin: 'https://app.example' } });
+    expect(await response.json()).toEqual({ sid: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, pollTimeoutMs: 1000, sessionTimeoutMs: 30000, maxPayload: 2048 });
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect((await connection).transport).toBe('long-polling');
+  });
+
+  it('answers a held poll with the frames sent in one tick, as one batch of strings', async () => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    const batch = poll(url);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    conn.send('a', 1);
+    conn.send('b', 2);
+    expect(await batch).toEqual(['{"type":"a","payload":1}', '{"type":"b","payload":2}']);
+  });
+
+  it('answers at once when frames are waiting', async () => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    conn.send('early');
+    expect(await poll(url)).toEqual(['{"type":"early"}']);
+  });
+
+  it('answers an empty batch after pollTimeoutMs', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false, pollTimeoutMs: 5000 });
+    const { url } = await handshake(server);
+    const batch = poll(url);
+    await pollHeld(clock, 5000);
+    clock.advance(5000);
+    expect(await batch).toEqual([]);
+  });
+
+  it('releases an older poll with an empty batch when a newer one arrives', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const { url, conn } = await handshake(server);
+    const first = poll(url);
+    await pollHeld(clock);
+    const second = poll(url);
+    expect(await first).toEqual([]);
+    conn.send('x');
+    expect(await second).toEqual(['{"type":"x"}']);
+  });
+
+  it('delivers uploaded frames in order and answers 204', async () => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    const seen: unknown[] = [];
+    conn.on('n', (payload) => seen.push(payload));
+    const response = await upload(url, ['{"type":"n","payload":1}', '{"type":"n","payload":2}', '{"type":"n","payload":3}']);
+    expect(response.status).toBe(204);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it.each(['GET', 'POST', 'DELETE'])('answers %s with an unknown sid with 404 and close code 4404', async (method) => {
+    const server = await start();
+    const response = await fetch(httpUrl(server, '?transport=polling&sid=nope'), { method, ...(method === 'GET' ? {} : { body: '[]' }) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ code: 4404, reason: 'unknown or expired session' });
+  });
+
+  it('refuses requests that are not long-polling and methods it does not serve', async () => {
+    const server = await start();
+    expect((await fetch(httpUrl(server))).status).toBe(400);
+    const { url } = await handshake(server);
+    expect((await fetch(url, { method: 'PUT' })).status).toBe(405);
+  });
+
+  it('answers a CORS preflight', async () => {
+    const server = await start();
+    const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'OPTIONS', headers: { Origin: 'https://app.example' } });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(response.headers.get('access-control-allow-methods')).toMatch(/DELETE/);
+  });
+
+  it('expires a session that stops polling: the connection ends with 1006 and its sid is gone', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false, sessionTimeoutMs: 10000 });
+    const { url, conn } = await handshake(server);
+    const closed = new Promise((resolve) => conn.onClose(resolve));
+    clock.advance(9999);
+    expect(conn.isOpen).toBe(true);
+    clock.advance(1);
+    expect(await closed).toEqual({ code: 1006, reason: 'session expired' });
+    expect((await fetch(url)).status).toBe(404);
+    expect(server.connections.size).toBe(0);
+  });
+
+  it('does not expire while a poll is held, and counts from when the client gives a poll up', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false, sessionTimeoutMs: 10000, pollTimeoutMs: 60000 });
+    const { url, conn } = await handshake(server);
+    const abort = new AbortController();
+    const held = poll(url, { signal: abort.signal }).catch(() => 'aborted');
+    await pollHeld(clock, 60000);
+    clock.advance(50000);
+    expect(conn.isOpen).toBe(true);
+    abort.abort();
+    await held;
+    await until(() => clock.delays().includes(10000));
+    clock.advance(10000);
+    expect(conn.isOpen).toBe(false);
+  });
+
+  it('ends the connection with the code and reason of the client DELETE', async () => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    const closed = new Promise((resolve) => conn.onClose(resolve));
+    const response = await fetch(url, { method: 'DELETE', body: JSON.stringify({ code: 4000, reason: 'heartbeat timeout' }) });
+    expect(response.status).toBe(204);
+    expect(await closed).toEqual({ code: 4000, reason: 'heartbeat timeout' });
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it('sends the queued frames then { code, reason } when the server closes, then forgets the sid', async () => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    conn.send('last');
+    conn.close(4000, 'done');
+    expect((await upload(url, ['{"type":"late"}'])).status).toBe(410);
+    expect(await poll(url)).toEqual(['{"type":"last"}', { code: 4000, reason: 'done' }]);
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  describe('guards', () => {
+    it('passes the Authorization bearer credential to authenticate', async () => {
+      const authenticate = vi.fn((_request: unknown, token: string | undefined) => token === 'good' && { id: 7 });
+      const server = await start({ authenticate });
+      const { conn } = await handshake(server, { headers: { Authorization: 'Bearer good' } });
+      expect(conn.user).toEqual({ id: 7 });
+      expect(authenticate).toHaveBeenCalledWith(expect.anything(), 'good');
+    });
+
+    it.each([
+      ['a falsy result', () => null, 401, { code: 4401, reason: 'unauthorized' }],
+      ['a ForbiddenError', () => { throw new ForbiddenError('not yours'); }, 403, { code: 4403, reason: 'not yours' }],
+      ['an error with status 401', () => { throw Object.assign(new Error('expired'), { status: 401 }); }, 401, { code: 4401, reason: 'expired' }],
+    ])('refuses the handshake on %s', async (_name, authenticate, status, body) => {
+      const server = await start({ authenticate });
+      const onConnection = vi.fn();
+      server.on('connection', onConnection);
+      const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', headers: { Authorization: 'Bearer x' } });
+      expect(response.status).toBe(status);
+      expect(await response.json()).toEqual(body);
+      expect(onConnection).not.toHaveBeenCalled();
+    });
+
+    it('refuses a disallowed Origin with 403 and close code 1008, readable cross-origin', async () => {
+      const server = await start({ allowedOrigins: ['https://app.example'] });
+      const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', headers: { Origin: 'https://evil.example' } });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ code: 1008, reason: 'origin not allowed' });
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+      await handshake(server, { headers: { Origin: 'https://app.example' } });
+    });
+
+    it('answers a body over maxPayload with 413 and closes the connection with 1009', async () => {
+      const server = await start({ maxPayload: 100 });
+      const { url, conn } = await handshake(server);
+      const closed = new Promise((resolve) => conn.onClose(resolve));
+      const response = await upload(url, [JSON.stringify({ type: 'big', payload: 'x'.repeat(100) })]);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ code: 1009, reason: 'message too big' });
+      expect(await closed).toEqual({ code: 1009, reason: 'message too big' });
+    });
+
+    it('answers a body that is not a JSON array with 400 and closes with 1007', async () => {
+      const server = await start();
+      const { url, conn } = await handshake(server);
+      const closed = new Promise((resolve) => conn.onClose(resolve));
+      const response = await fetch(url, { method: 'POST', body: '{"type":"x"}' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 1007 });
+      expect(await closed).toMatchObject({ code: 1007 });
+    });
+  });
+});

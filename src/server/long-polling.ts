@@ -1,0 +1,157 @@
+// The long-polling endpoints on `path`: handshake, held poll, upload, close (wire format: docs/protocol.md).
+
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloseCode } from '../close-codes';
+import type { Clock } from '../clock';
+import type { Admission } from './admission';
+import { NO_STATUS, Refusals } from './codes';
+import type { Connection, Link } from './connection';
+import { allowCors, bearer, preflight, readBody, refuse, sendJson } from './http-io';
+import { PollingSession } from './polling-session';
+
+export interface PollingContext {
+  readonly admission: Admission;
+  readonly clock: Clock;
+  readonly maxPayload: number;
+  readonly pollTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  /** Creates and registers the connection, lets `wire` attach the transport, then announces it. */
+  open(link: Link, request: IncomingMessage, user: unknown, wire: (conn: Connection) => void): void;
+}
+
+interface Entry {
+  readonly session: PollingSession;
+  conn: Connection | undefined;
+}
+
+/** What the handshake answers. */
+export interface Handshake {
+  sid: string;
+  pollTimeoutMs: number;
+  sessionTimeoutMs: number;
+  maxPayload: number;
+}
+
+export class LongPollingEndpoint {
+  private readonly _sessions = new Map<string, Entry>();
+
+  constructor(private readonly _context: PollingContext) {}
+
+  /** Live sessions, for tests and metrics. */
+  get size(): number {
+    return this._sessions.size;
+  }
+
+  /** Handles one request on `path` that is not a WebSocket upgrade. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    allowCors(req, res);
+    if (req.method === 'OPTIONS') {
+      preflight(res);
+      return;
+    }
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    if (query.get('transport') !== 'polling') {
+      sendJson(res, 400, { reason: 'expected a WebSocket upgrade, or ?transport=polling' });
+      return;
+    }
+    void this._route(req, res, query.get('sid'))?.catch(() => {
+      res.destroy(); // the body failed: the client vanished mid-request, nobody to answer
+    });
+  }
+
+  private _route(req: IncomingMessage, res: ServerResponse, sid: string | null): Promise<void> | undefined {
+    if (sid === null && req.method === 'POST') return this._handshake(req, res);
+    const entry = sid === null ? undefined : this._sessions.get(sid);
+    if (!entry) refuse(res, Refusals.SESSION_NOT_FOUND);
+    else if (req.method === 'GET') entry.session.poll(res);
+    else if (req.method === 'POST') return this._upload(req, res, entry);
+    else if (req.method === 'DELETE') return this._close(req, res, entry);
+    else sendJson(res, 405, { reason: 'use GET, POST or DELETE' });
+    return undefined;
+  }
+
+  /** Server shutdown: stop every timer, forget every session (their connections are closed already). */
+  dispose(): void {
+    for (const { session } of this._sessions.values()) session.dispose();
+    this._sessions.clear();
+  }
+
+  private async _handshake(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { admission } = this._context;
+    const refusal = admission.origin(req) ?? admission.reserve();
+    if (refusal) {
+      refuse(res, refusal);
+      return;
+    }
+    let body: string | null;
+    try {
+      body = await readBody(req, this._context.maxPayload);
+    } catch (error) {
+      admission.release();
+      throw error;
+    }
+    const verdict = body === null ? Refusals.MESSAGE_TOO_BIG : await admission.authenticate(req, bearer(req));
+    if ('code' in verdict) {
+      admission.release();
+      refuse(res, verdict);
+      return;
+    }
+    const { clock, pollTimeoutMs, sessionTimeoutMs, maxPayload } = this._context;
+    const sid = randomUUID();
+    const entry: Entry = {
+      session: new PollingSession(sid, { clock, pollTimeoutMs, sessionTimeoutMs, onGone: () => this._sessions.delete(sid) }),
+      conn: undefined,
+    };
+    this._sessions.set(sid, entry);
+    this._context.open(entry.session, req, verdict.user, (conn) => {
+      entry.conn = conn;
+      entry.session.onEnd = (code, reason) => {
+        conn.ended(code, reason);
+      };
+      const handshake: Handshake = { sid, pollTimeoutMs, sessionTimeoutMs, maxPayload };
+      sendJson(res, 200, handshake);
+    });
+  }
+
+  private async _upload(req: IncomingMessage, res: ServerResponse, { session, conn }: Entry): Promise<void> {
+    const body = await readBody(req, this._context.maxPayload);
+    if (session.closed) {
+      refuse(res, { status: 410, ...session.closed });
+      return;
+    }
+    if (body === null) {
+      refuse(res, Refusals.MESSAGE_TOO_BIG);
+      conn?.close(CloseCode.MESSAGE_TOO_BIG, Refusals.MESSAGE_TOO_BIG.reason);
+      return;
+    }
+    let frames: unknown;
+    try {
+      frames = JSON.parse(body);
+    } catch {
+      // answered below
+    }
+    if (!Array.isArray(frames)) {
+      refuse(res, Refusals.BAD_BODY);
+      conn?.close(CloseCode.INVALID_PAYLOAD, 'bad long-polling body');
+      return;
+    }
+    for (const frame of frames as unknown[]) conn?.receive(frame);
+    sendJson(res, 204);
+  }
+
+  private async _close(req: IncomingMessage, res: ServerResponse, { session }: Entry): Promise<void> {
+    const body = await readBody(req, this._context.maxPayload);
+    let code = NO_STATUS;
+    let reason = '';
+    try {
+      const value = JSON.parse(body ?? '') as { code?: unknown; reason?: unknown };
+      if (typeof value.code === 'number') code = value.code;
+      if (typeof value.reason === 'string') reason = value.reason;
+    } catch {
+      // no body: closed without a status, like a WebSocket close frame without one
+    }
+    session.end(code, reason);
+    sendJson(res, 204);
+  }
+}

@@ -1,0 +1,193 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { describe, expect, it, vi } from 'vitest';
+import { createServer } from './server';
+import { httpUrl, ManualClock, nextConnection, pollHeld, pollingPeer, useServers, wsPeer, wsUrl } from './test-utils';
+
+const { start, track, defer } = useServers();
+
+describe('createServer', () => {
+  it('throws a TypeError naming a bad option', () => {
+    expect(() => createServer({})).toThrow(/"port"/);
+    expect(() => createServer({ port: 0, path: 'ws' })).toThrow(/"path"/);
+    expect(() => createServer({ port: 0, maxPayload: -1 })).toThrow(/"maxPayload"/);
+    expect(() => createServer({ port: 0, allowedOrigins: 'x' as never })).toThrow(/"allowedOrigins"/);
+    expect(() => createServer({ port: 0, nope: 1 } as never)).toThrow(/unknown option "nope"/);
+  });
+
+  it('listens on port 0 and reports the bound port', async () => {
+    const server = await start();
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.address()).toMatchObject({ port: server.port, address: '127.0.0.1' });
+  });
+
+  it('serves the path it is given', async () => {
+    const server = await start({ path: '/realtime' });
+    const connection = nextConnection(server);
+    track(wsPeer(wsUrl(server, '/realtime')));
+    await connection;
+    track(await pollingPeer(httpUrl(server, '', '/realtime')));
+    expect(server.connections.size).toBe(2);
+  });
+
+  it('rejects ready when the port is taken, and reports it', async () => {
+    const first = await start();
+    const second = createServer({ port: first.port ?? 0, host: '127.0.0.1' });
+    defer(() => second.close());
+    const errors: Error[] = [];
+    second.on('error', (error) => errors.push(error));
+    await expect(second.ready).rejects.toThrow(/EADDRINUSE/);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('reports a throwing connection listener and keeps the connection', async () => {
+    const server = await start();
+    const errors: Error[] = [];
+    server.on('error', (error) => errors.push(error));
+    server.on('connection', () => {
+      throw new Error('app bug');
+    });
+    const connection = nextConnection(server);
+    track(wsPeer(wsUrl(server)));
+    expect((await connection).isOpen).toBe(true);
+    expect(errors.map((e) => e.message)).toEqual(['app bug']);
+  });
+});
+
+describe('attached to an existing http server', () => {
+  /** An app's own http server on loopback, closed after the test. */
+  async function listen(app: Server): Promise<number> {
+    defer(async () => {
+      const closed = new Promise((resolve) => app.close(resolve));
+      app.closeAllConnections();
+      await closed;
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const address = app.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  it('serves its path and leaves the app its other routes, upgrades and the listening socket', async () => {
+    const app = createHttpServer((_req, res) => res.end('app'));
+    const port = await listen(app);
+    const clock = new ManualClock();
+    const server = createServer({ server: app, clock, pingIntervalMs: false });
+    defer(() => server.close());
+    await server.ready;
+    expect(server.port).toBe(port);
+    const other = vi.fn((req: { url?: string }, socket: { destroy(): void }) => {
+      if (req.url === '/elsewhere') socket.destroy();
+    });
+    app.on('upgrade', other);
+    expect(await (await fetch(`http://127.0.0.1:${String(port)}/ws-not`)).text()).toBe('app');
+    const connection = nextConnection(server);
+    const peer = track(wsPeer(`ws://127.0.0.1:${String(port)}/ws`));
+    await connection;
+    const polling = track(await pollingPeer(`http://127.0.0.1:${String(port)}/ws`));
+    await pollHeld(clock);
+    expect(server.connections.size).toBe(2);
+    const elsewhere = wsPeer(`ws://127.0.0.1:${String(port)}/elsewhere`);
+    await elsewhere.closed;
+    expect(other).toHaveBeenCalledWith(expect.objectContaining({ url: '/elsewhere' }), expect.anything(), expect.anything());
+
+    await server.close();
+    expect((await peer.closed).code).toBe(1001);
+    expect((await polling.closed).code).toBe(1001); // its held poll got the close
+    expect(app.listening).toBe(true);
+    const after = await fetch(`http://127.0.0.1:${String(port)}/ws?transport=polling`, { method: 'POST' });
+    expect(await after.text()).toBe('app'); // the app has its routes back
+  });
+
+  it('waits for the server to listen', async () => {
+    const app = createHttpServer();
+    const server = createServer({ server: app });
+    defer(() => server.close());
+    let ready = false;
+    void server.ready.then(() => (ready = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ready).toBe(false);
+    await listen(app);
+    await server.ready;
+    expect(server.port).toBeGreaterThan(0);
+  });
+});
+
+describe('broadcast and rooms', () => {
+  it('broadcasts to every connection of both transports, except the ones named', async () => {
+    const server = await start();
+    const c1 = nextConnection(server);
+    const a = track(wsPeer(wsUrl(server)));
+    const connA = await c1;
+    const c2 = nextConnection(server);
+    const b = track(await pollingPeer(httpUrl(server)));
+    await c2;
+    const c3 = nextConnection(server);
+    const c = track(wsPeer(wsUrl(server)));
+    await c3;
+    expect(server.broadcast('news', { n: 1 }, { except: connA })).toBe(2);
+    expect(await b.next()).toEqual({ type: 'news', payload: { n: 1 } });
+    expect(await c.next()).toEqual({ type: 'news', payload: { n: 1 } });
+    expect(server.broadcast('news', { n: 2 })).toBe(3);
+    expect(await a.next()).toEqual({ type: 'news', payload: { n: 2 } });
+  });
+
+  it('sends to the members of a room only, until they leave', async () => {
+    const server = await start();
+    const c1 = nextConnection(server);
+    const a = track(wsPeer(wsUrl(server)));
+    const connA = await c1;
+    const c2 = nextConnection(server);
+    const b = track(await pollingPeer(httpUrl(server)));
+    const connB = await c2;
+    connA.join('red');
+    connB.join('red');
+    connB.join('blue');
+    expect(connB.rooms).toEqual(new Set(['red', 'blue']));
+    expect(server.to('red').send('hi', 'red', { except: [connA] })).toBe(1);
+    expect(await b.next()).toEqual({ type: 'hi', payload: 'red' });
+    connB.leave('red');
+    expect(server.to('red').send('hi', 'red again')).toBe(1);
+    expect(await a.next()).toEqual({ type: 'hi', payload: 'red again' });
+    expect(server.to('blue').connections).toEqual([connB]);
+    expect(server.to('nobody').send('hi')).toBe(0);
+  });
+});
+
+describe('maxConnections', () => {
+  it('closes the connection over the cap with 4429 (WebSocket) or 429 (long-polling), and frees slots', async () => {
+    const server = await start({ maxConnections: 1 });
+    const connection = nextConnection(server);
+    const first = track(wsPeer(wsUrl(server)));
+    await connection;
+    const second = track(wsPeer(wsUrl(server)));
+    expect(await second.closed).toEqual({ code: 4429, reason: 'too many connections' });
+    const refused = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST' });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ code: 4429, reason: 'too many connections' });
+    await first.close();
+    const third = nextConnection(server);
+    track(await pollingPeer(httpUrl(server)));
+    expect((await third).transport).toBe('long-polling');
+  });
+});
+
+describe('close()', () => {
+  it('closes every connection with 1001, then the http server it created', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const c1 = nextConnection(server);
+    const ws = track(wsPeer(wsUrl(server)));
+    const conn = await c1;
+    const polling = track(await pollingPeer(httpUrl(server)));
+    await pollHeld(clock);
+    const closes: unknown[] = [];
+    conn.onClose((event) => closes.push(event));
+    const closing = server.close();
+    expect(server.close()).toBe(closing);
+    await closing;
+    expect(await ws.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(await polling.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(closes).toEqual([{ code: 1001, reason: 'server shutting down' }]);
+    expect(server.connections.size).toBe(0);
+    await expect(fetch(httpUrl(server))).rejects.toThrow();
+  });
+});

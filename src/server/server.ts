@@ -1,0 +1,231 @@
+// The companion server: the http(s) server it listens on or joins, the connection registry, rooms, shutdown.
+
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { CloseCode } from '../close-codes';
+import { systemClock } from '../clock';
+import { Admission } from './admission';
+import { Refusals } from './codes';
+import { Connection, encodeFrame, type ConnectionHost, type Link } from './connection';
+import { HeartbeatSweep } from './heartbeat-sweep';
+import { LongPollingEndpoint } from './long-polling';
+import { mount } from './mount';
+import { resolveServerOptions, type ServerOptions } from './options';
+import { Rooms } from './rooms';
+import { admitWebSocket } from './websocket';
+
+export interface BroadcastOptions {
+  /** Connections that do not get the message, typically the sender. */
+  except?: Connection | Iterable<Connection>;
+}
+
+/** `server.to(room)`: the members of one room. */
+export interface RoomTarget {
+  /** Sends to every member; returns how many it reached. */
+  send(type: string, payload?: unknown, options?: BroadcastOptions): number;
+  readonly connections: readonly Connection[];
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * Serves the WebSocket endpoint and the long-polling endpoints on one path.
+ *
+ * @example
+ * const server = createServer({ port: 8080, path: '/ws' });
+ * server.on('connection', (conn) => {
+ *   conn.on('chat', (message) => server.broadcast('chat', message, { except: conn }));
+ * });
+ * await server.ready;
+ */
+export class EnhancedWebSocketServer {
+  /** Resolves once listening (at once when attached to a server that already listens); rejects on a listen error. */
+  readonly ready: Promise<void>;
+  private readonly _http: HttpServer;
+  private readonly _owns: boolean;
+  private readonly _wss: WebSocketServer;
+  private readonly _admission: Admission;
+  private readonly _polling: LongPollingEndpoint;
+  private readonly _sweep: HeartbeatSweep | undefined;
+  private readonly _unmount: () => void;
+  private readonly _connections = new Map<string, Connection>();
+  private readonly _rooms = new Rooms<Connection>();
+  private readonly _onConnection = new Set<Listener<Connection>>();
+  private readonly _onError = new Set<Listener<Error>>();
+  private _closing: Promise<void> | undefined;
+
+  constructor(options: ServerOptions) {
+    const resolved = resolveServerOptions(options);
+    const clock = resolved.clock ?? systemClock;
+    this._owns = resolved.server === undefined;
+    this._http = resolved.server ?? createHttpServer();
+    this._admission = new Admission(resolved, this._report);
+    this._wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
+    this._sweep = resolved.pingIntervalMs === false ? undefined : new HeartbeatSweep(resolved.pingIntervalMs, clock);
+    const host: ConnectionHost = {
+      maxMalformed: resolved.maxMalformed,
+      report: this._report,
+      join: (conn, room) => { this._rooms.join(room, conn); },
+      leave: (conn, room) => { this._rooms.leave(room, conn); },
+      ended: (conn) => {
+        this._connections.delete(conn.id);
+        this._admission.release();
+      },
+    };
+    const open = (link: Link, request: IncomingMessage, user: unknown, wire: (conn: Connection) => void): void => {
+      this._open(new Connection(link, request, user, host), wire);
+    };
+    const { pollTimeoutMs, sessionTimeoutMs, maxPayload, authTimeoutMs } = resolved;
+    const admission = this._admission;
+    this._polling = new LongPollingEndpoint({ admission, clock, maxPayload, pollTimeoutMs, sessionTimeoutMs, open });
+    const wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open };
+    this._unmount = mount(this._http, resolved.path, {
+      upgrade: (req, socket, head) => {
+        this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, wsContext); });
+      },
+      request: (req, res) => { this._polling.handle(req, res); },
+    });
+    this.ready = this._listen(resolved.port, resolved.host);
+  }
+
+  /** The bound port (also with `port: 0`), or null before listening. */
+  get port(): number | null {
+    return this.address()?.port ?? null;
+  }
+
+  /** The bound address, or null before listening. */
+  address(): AddressInfo | null {
+    const address = this._http.address();
+    return typeof address === 'object' ? address : null;
+  }
+
+  /** Open connections by id, both transports. */
+  get connections(): ReadonlyMap<string, Connection> {
+    return this._connections;
+  }
+
+  /**
+   * `'connection'`: a peer passed the origin, cap and authentication checks.
+   * `'error'`: a listener or handler threw, `authenticate` failed, or listening failed;
+   * without an `'error'` listener these go to `console.error`. Returns the unsubscribe function.
+   */
+  on(event: 'connection', listener: Listener<Connection>): () => void;
+  on(event: 'error', listener: Listener<Error>): () => void;
+  on(event: 'connection' | 'error', listener: Listener<Connection> | Listener<Error>): () => void {
+    const set = (event === 'connection' ? this._onConnection : this._onError) as Set<typeof listener>;
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  /** Sends to every open connection (the payload is encoded once); returns how many it reached. */
+  broadcast(type: string, payload?: unknown, options: BroadcastOptions = {}): number {
+    return this._sendTo(this._connections.values(), type, payload, options);
+  }
+
+  /** The members of `room` (see `conn.join`). */
+  to(room: string): RoomTarget {
+    return {
+      send: (type, payload, options = {}) => this._sendTo(this._rooms.members(room), type, payload, options),
+      connections: this._rooms.members(room),
+    };
+  }
+
+  /**
+   * Closes every connection with 1001, stops accepting, and resolves once they are gone; closes
+   * the http server only if it created it. An attached server gets its own routes back.
+   */
+  close(): Promise<void> {
+    return (this._closing ??= this._shutdown());
+  }
+
+  private _open(conn: Connection, wire: (conn: Connection) => void): void {
+    this._connections.set(conn.id, conn);
+    wire(conn);
+    if (this._admission.closed) {
+      conn.close(CloseCode.GOING_AWAY, Refusals.SHUTTING_DOWN.reason);
+      return;
+    }
+    for (const listener of [...this._onConnection]) {
+      try {
+        listener(conn);
+      } catch (error) {
+        this._report(error);
+      }
+    }
+  }
+
+  private _sendTo(targets: Iterable<Connection>, type: string, payload: unknown, { except }: BroadcastOptions): number {
+    const frame = encodeFrame({ type, payload });
+    const skip = new Set(except instanceof Connection ? [except] : except);
+    let sent = 0;
+    for (const conn of [...targets]) if (!skip.has(conn) && conn.sendFrame(frame)) sent++;
+    return sent;
+  }
+
+  private readonly _report = (error: unknown): void => {
+    const reported = error instanceof Error ? error : new Error(String(error));
+    if (!this._onError.size) console.error('enhanced-ws/server:', reported);
+    for (const listener of [...this._onError]) {
+      try {
+        listener(reported);
+      } catch (thrown) {
+        console.error('enhanced-ws/server: an error listener threw', thrown);
+      }
+    }
+  };
+
+  private _listen(port: number | undefined, host: string | undefined): Promise<void> {
+    const http = this._http;
+    const ready = new Promise<void>((resolve, reject) => {
+      if (http.listening) {
+        resolve();
+        return;
+      }
+      const onError = (error: Error): void => {
+        http.off('listening', onListening);
+        reject(error);
+      };
+      const onListening = (): void => {
+        http.off('error', onError);
+        resolve();
+      };
+      http.once('error', onError).once('listening', onListening);
+      if (port !== undefined) http.listen(port, host);
+    });
+    // Reported here as well, so a listen error is never an unhandled rejection nor silent; and
+    // everything started for this server (sweep timer, listeners) is undone.
+    void ready.catch((error: unknown) => {
+      this._report(error);
+      void this.close();
+    });
+    return ready;
+  }
+
+  private async _shutdown(): Promise<void> {
+    const reason = Refusals.SHUTTING_DOWN.reason;
+    this._admission.closed = true;
+    this._sweep?.stop();
+    for (const conn of [...this._connections.values()]) conn.close(CloseCode.GOING_AWAY, reason);
+    for (const socket of this._wss.clients) socket.close(CloseCode.GOING_AWAY, reason); // still authenticating
+    this._polling.dispose();
+    this._unmount();
+    await new Promise<void>((resolve) => {
+      this._wss.close(() => { resolve(); });
+    });
+    if (!this._owns || !this._http.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      this._http.close((error) => { if (error) reject(error); else resolve(); });
+      // Final polls are answered by now; a turn of the event loop flushes them, then nothing we
+      // serve is left on the other sockets (keep-alive, or opened ahead by a client's pool).
+      setImmediate(() => { this._http.closeAllConnections(); });
+    });
+  }
+}
+
+/** Creates the server; see `EnhancedWebSocketServer` and docs/server.md. */
+export function createServer(options: ServerOptions): EnhancedWebSocketServer {
+  return new EnhancedWebSocketServer(options);
+}

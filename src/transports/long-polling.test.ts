@@ -1,0 +1,240 @@
+import { describe, expect, it, vi } from 'vitest';
+import { systemClock, type Clock } from '../clock';
+import type { Connection } from '../server/connection';
+import type { EnhancedWebSocketServer } from '../server/server';
+import { ManualClock, nextConnection, pollHeld, startKillable, until, useServers, wsUrl } from '../server/test-utils';
+import { LongPollingTransport } from './long-polling';
+import type { TransportCloseEvent } from './transport';
+
+const { start } = useServers();
+
+/** A transport with recording handlers; `fetch` and `clock` can be swapped per test. */
+function open(url: string, options: { fetch?: typeof fetch; credentials?: string; clock?: Clock } = {}) {
+  const log: string[] = [];
+  const messages: string[] = [];
+  const errors: unknown[] = [];
+  let resolveClose: (event: TransportCloseEvent) => void = () => undefined;
+  const closed = new Promise<TransportCloseEvent>((resolve) => (resolveClose = resolve));
+  let resolveOpen: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (resolveOpen = resolve));
+  const transport = new LongPollingTransport(url, { fetch: options.fetch ?? fetch, clock: options.clock ?? systemClock, ...(options.credentials === undefined ? {} : { credentials: options.credentials }) });
+  const onClose = vi.fn((event: TransportCloseEvent) => {
+    log.push('close');
+    resolveClose(event);
+  });
+  transport.open({
+    onOpen: () => {
+      log.push('open');
+      resolveOpen();
+    },
+    onMessage: (data) => {
+      log.push('message');
+      messages.push(data as string);
+    },
+    onError: (error) => errors.push(error),
+    onClose,
+  });
+  return { transport, log, messages, errors, opened, closed, onClose };
+}
+
+/** Opens a transport to `server` and returns it with the server-side connection. */
+async function connect(server: EnhancedWebSocketServer, options: Parameters<typeof open>[1] = {}) {
+  const connection = nextConnection(server);
+  const client = open(wsUrl(server), options);
+  await client.opened;
+  return { ...client, conn: await connection };
+}
+
+/** A fetch that records each request's method and signal. */
+function recordingFetch() {
+  const calls: { method: string; url: string; body: unknown; signal: AbortSignal | undefined }[] = [];
+  const spy: typeof fetch = (input, init) => {
+    calls.push({ method: init?.method ?? 'GET', url: input as string, body: init?.body, signal: init?.signal ?? undefined });
+    return fetch(input, init);
+  };
+  return { calls, fetch: spy };
+}
+
+const received = (conn: Connection, type: string): unknown[] => {
+  const payloads: unknown[] = [];
+  conn.on(type, (payload) => payloads.push(payload));
+  return payloads;
+};
+
+describe('LongPollingTransport', () => {
+  it('does the handshake on the ws: URL turned http:, then opens', async () => {
+    const server = await start();
+    const recorder = recordingFetch();
+    const { conn, log, transport } = await connect(server, { fetch: recorder.fetch });
+    expect(transport.name).toBe('long-polling');
+    expect(conn.transport).toBe('long-polling');
+    expect(log).toEqual(['open']);
+    expect(recorder.calls[0]).toMatchObject({ method: 'POST', url: `http://127.0.0.1:${String(server.port)}/ws?transport=polling` });
+  });
+
+  it('sends its credentials as a bearer token on the handshake', async () => {
+    const authenticate = vi.fn((_request: unknown, token: string | undefined) => token === 's3cret');
+    const server = await start({ authenticate });
+    await connect(server, { credentials: 's3cret' });
+    expect(authenticate).toHaveBeenCalledWith(expect.anything(), 's3cret');
+  });
+
+  it('delivers the server frames in order, one onMessage per task', async () => {
+    const server = await start();
+    const connection = nextConnection(server);
+    const trace: string[] = [];
+    const transport = new LongPollingTransport(wsUrl(server), { fetch, clock: systemClock });
+    transport.open({
+      onOpen: () => undefined,
+      onMessage: (data) => {
+        trace.push(data as string);
+        queueMicrotask(() => trace.push('microtask'));
+      },
+      onClose: () => undefined,
+      onError: () => undefined,
+    });
+    const conn = await connection;
+    for (const n of [1, 2, 3]) conn.send('n', n); // one tick: one batch
+    await until(() => trace.length === 6);
+    transport.close(1000, '');
+    // A microtask queued by one message runs before the next message: each is its own task.
+    expect(trace).toEqual(['{"type":"n","payload":1}', 'microtask', '{"type":"n","payload":2}', 'microtask', '{"type":"n","payload":3}', 'microtask']);
+  });
+
+  it('sends a burst of 100 frames in order, batched into one POST', async () => {
+    const server = await start();
+    const recorder = recordingFetch();
+    const { conn, transport } = await connect(server, { fetch: recorder.fetch });
+    const seen = received(conn, 'n');
+    for (let i = 0; i < 100; i++) transport.send(JSON.stringify({ type: 'n', payload: i }));
+    await until(() => seen.length === 100);
+    expect(seen).toEqual([...Array(100).keys()]);
+    expect(recorder.calls.filter((call) => call.method === 'POST' && call.url.includes('sid='))).toHaveLength(1);
+  });
+
+  it('keeps POSTs ordered and under maxPayload, one in flight at a time', async () => {
+    const server = await start({ maxPayload: 200 });
+    const recorder = recordingFetch();
+    const { conn, transport } = await connect(server, { fetch: recorder.fetch });
+    const seen = received(conn, 'n');
+    for (let i = 0; i < 50; i++) transport.send(JSON.stringify({ type: 'n', payload: `é${String(i)}` }));
+    await Promise.resolve();
+    for (let i = 50; i < 100; i++) transport.send(JSON.stringify({ type: 'n', payload: `é${String(i)}` }));
+    await until(() => seen.length === 100);
+    expect(seen).toEqual([...Array(100).keys()].map((i) => `é${String(i)}`));
+    const posts = recorder.calls.filter((call) => call.method === 'POST' && call.url.includes('sid='));
+    expect(posts.length).toBeGreaterThan(1);
+    for (const post of posts) expect(new TextEncoder().encode(post.body as string).length).toBeLessThanOrEqual(200);
+    expect(conn.isOpen).toBe(true);
+  });
+
+  it('close() aborts the held poll, sends DELETE with the code, and runs no handler after', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const recorder = recordingFetch();
+    const { conn, transport, log } = await connect(server, { fetch: recorder.fetch });
+    await pollHeld(clock);
+    const serverClosed = new Promise((resolve) => conn.onClose(resolve));
+    conn.send('too-late');
+    transport.close(4000, 'heartbeat timeout');
+    const poll = recorder.calls.find((call) => call.method === 'GET');
+    expect(poll?.signal?.aborted).toBe(true);
+    expect(recorder.calls.at(-1)).toMatchObject({ method: 'DELETE', body: '{"code":4000,"reason":"heartbeat timeout"}' });
+    expect(await serverClosed).toEqual({ code: 4000, reason: 'heartbeat timeout' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual(['open']);
+  });
+
+  it('close() during the handshake opens nothing', async () => {
+    const server = await start();
+    const client = open(wsUrl(server));
+    client.transport.close(1000, '');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(client.log).toEqual([]);
+  });
+
+  it('reports the server close code after the frames sent before it', async () => {
+    const server = await start();
+    const { conn, closed, messages, log } = await connect(server);
+    conn.send('last');
+    conn.close(4000, 'bye');
+    expect(await closed).toEqual({ code: 4000, reason: 'bye', wasClean: true });
+    expect(messages).toEqual(['{"type":"last"}']);
+    expect(log).toEqual(['open', 'message', 'close']);
+  });
+
+  it('closes with 4404 when the session is unknown (expired while the client was away)', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false, sessionTimeoutMs: 1000 });
+    let stalled = false;
+    let resume: () => void = () => undefined;
+    const stall = new Promise<void>((resolve) => (resume = resolve));
+    const stalling: typeof fetch = async (input, init) => {
+      if (stalled && init?.method === 'GET') await stall;
+      return fetch(input, init);
+    };
+    const { conn, closed, onClose } = await connect(server, { fetch: stalling });
+    await pollHeld(clock);
+    stalled = true;
+    conn.send('x'); // answers the held poll; the next one stalls on the client
+    await until(() => clock.delays().includes(1000));
+    clock.advance(1000); // the session expires
+    resume();
+    expect(await closed).toEqual({ code: 4404, reason: 'unknown or expired session', wasClean: true });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('closes with 1006 and reports an error when the server is gone', async () => {
+    const { server, kill } = await startKillable();
+    const { closed, errors, onClose } = await connect(server);
+    await kill();
+    expect(await closed).toMatchObject({ code: 1006, wasClean: false });
+    expect(errors).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('closes with 1006 when nothing listens', async () => {
+    const { server, kill } = await startKillable();
+    const url = wsUrl(server);
+    await kill();
+    const { closed, log } = open(url);
+    expect(await closed).toMatchObject({ code: 1006, wasClean: false });
+    expect(log).toEqual(['close']);
+  });
+
+  it('maps refusals to their close codes: 4401 from the body', async () => {
+    const server = await start({ authenticate: () => false });
+    const { closed, log } = open(wsUrl(server), { credentials: 'bad' });
+    expect(await closed).toEqual({ code: 4401, reason: 'unauthorized', wasClean: true });
+    expect(log).toEqual(['close']);
+  });
+
+  it('maps a status without a close code in the body (a proxy, another server)', async () => {
+    const proxy: typeof fetch = () => Promise.resolve(new Response('<h1>Forbidden</h1>', { status: 403 }));
+    expect(await open('ws://example.test/ws', { fetch: proxy }).closed).toEqual({ code: 4403, reason: 'HTTP 403', wasClean: true });
+    const gateway: typeof fetch = () => Promise.resolve(new Response('bad gateway', { status: 502 }));
+    expect(await open('ws://example.test/ws', { fetch: gateway }).closed).toEqual({ code: 1006, reason: 'HTTP 502', wasClean: false });
+  });
+
+  it('closes with 1006 when a 200 is not a handshake (a server that does not speak long-polling)', async () => {
+    const html: typeof fetch = () => Promise.resolve(new Response('<html></html>', { status: 200 }));
+    expect(await open('wss://example.test/ws', { fetch: html }).closed).toMatchObject({ code: 1006, wasClean: false });
+  });
+
+  it('closes with 1006 when a request outlives the poll timeout plus grace, aborting it', async () => {
+    const clock = new ManualClock();
+    let signal: AbortSignal | undefined;
+    const hanging: typeof fetch = (_input, init) => {
+      signal = init?.signal ?? undefined;
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => { reject(new Error('aborted')); }));
+    };
+    const client = open('ws://example.test/ws', { fetch: hanging, clock });
+    clock.advance(19999);
+    expect(signal?.aborted).toBe(false);
+    clock.advance(1);
+    expect(signal?.aborted).toBe(true);
+    clock.advance(0);
+    expect(await client.closed).toEqual({ code: 1006, reason: 'long-polling request timed out', wasClean: false });
+  });
+});
