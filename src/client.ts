@@ -8,13 +8,16 @@ import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundM
 import { isOffline, watchEnvironment } from './environment';
 import { EnhancedWsError } from './errors';
 import { Heartbeat } from './heartbeat';
-import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { DEFAULTS, resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { SendQueue, type QueuedFrame } from './queue';
 import { PendingRequests } from './requests';
 import { canMove, type ConnectionState } from './state';
 import { createStats, type ClientStats } from './stats';
 import type { Transport, TransportCloseEvent, TransportName } from './transports/transport';
+import { LongPollingTransport } from './transports/long-polling';
 import { WebSocketTransport } from './transports/websocket';
+import { TransportSelection } from './transport-selection';
+import { WebSocketUpgrade } from './upgrade';
 import { toWebSocketUrl, type UrlSource } from './url';
 
 export interface OpenContext {
@@ -84,6 +87,13 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _suspended = false;
   private _heartbeat: Heartbeat | undefined;
   private _unwatch: (() => void) | undefined;
+  /** While on long-polling: the WebSocket upgrade under way, the timer of the next probe, probes failed. */
+  private _upgrade: WebSocketUpgrade | undefined;
+  private _probeTimer: TimerHandle | undefined;
+  private _probes = 0;
+  /** Writes wait in the queue while an upgrade moves the connection. */
+  private _paused = false;
+  private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
   private readonly _serializer: Serializer;
@@ -113,6 +123,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._clock = this._options.clock ?? systemClock;
     this._serializer = this._options.serializer ?? jsonSerializer;
     this._requests = new PendingRequests(this._clock);
+    this._selection = new TransportSelection(this._options.transports, () => Boolean(this._WebSocket()));
     const queue = this._options.queue;
     if (queue) this._queue = new SendQueue(queue, (item, error, expired) => { this._dropped(item, error, expired); });
     if (this._options.autoConnect) this.connect();
@@ -129,7 +140,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** A snapshot of the counters. */
   get stats(): Readonly<ClientStats> {
-    return { ...this._stats, queued: this._queue?.size ?? 0 };
+    return { ...this._stats, queued: this._queue?.size ?? 0, fallbackReason: this._selection.fallbackReason };
   }
 
   /** Calls `handler(payload, message)` for each message of `type`. Returns the unsubscribe function. */
@@ -235,29 +246,40 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const epoch = ++this._epoch;
     this._clock.clearTimeout(this._retryTimer);
     if (isOffline()) return; // the `online` listener tries again
-    new Promise<string>((resolve) => {
-      resolve(typeof this._url === 'function' ? this._url() : this._url);
+    const { auth } = this._options;
+    new Promise<[string, string | undefined]>((resolve) => {
+      resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.()]));
     })
-      .then((url) => {
+      .then(([rawUrl, credentials]) => {
         if (epoch !== this._epoch) return;
-        const WebSocketImpl = this._options.WebSocket ?? globalThis.WebSocket;
-        const transport = new WebSocketTransport(toWebSocketUrl(url), this._options.protocols, WebSocketImpl);
+        const url = toWebSocketUrl(rawUrl);
+        const name = this._selection.next();
+        const transport =
+          name === 'websocket'
+            ? this._webSocketTransport(url)
+            : new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, ...(credentials === undefined ? {} : { credentials }) });
         this._transport = transport;
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
         };
         transport.open({
           onOpen: current(() => {
+            this._selection.opened(name);
+            // WebSocket credentials travel in the first frame, never in the URL (proxy logs).
+            if (name === 'websocket' && credentials !== undefined) this._write(this._encode({ type: 'auth', payload: credentials }));
             this._onOpen();
+            if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
           }),
           onMessage: current((data: unknown) => {
             this._onMessage(data);
           }),
           onClose: current((event: TransportCloseEvent) => {
+            if (this._upgrade?.pollingClosed(event)) return;
+            if (this._state !== 'open') this._selection.failed(name);
             this._drop(event, true);
           }),
           onError: current((event: unknown) => {
-            this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${transport.name} error (${url})`, event));
+            this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${name} error (${url})`, event));
           }),
         });
       })
@@ -281,7 +303,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
         sendPing: () => {
-          this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+          // Not while an upgrade holds writes: a late long-polling POST would hit a handed-over session.
+          if (!this._paused) this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
         },
         onDead: () => {
           this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
@@ -289,9 +312,64 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       });
     }
     this._lifecycle.emit('open', { transport: transport.name, attempt });
-    // Flush after the open listeners (an app's hello/auth goes first), stop if they closed us.
+    // Flush after the open listeners (an app's hello/auth goes first).
+    this._flush();
+  }
+
+  /** Writes the queue out in order; stops if a listener closed the connection meanwhile. */
+  private _flush(): void {
+    const epoch = this._epoch;
     let item: QueuedFrame | undefined;
-    while (epoch === this._epoch && (item = this._queue?.next(this._clock.now()))) this._write(item.frame, item.id);
+    while (epoch === this._epoch && this._state === 'open' && !this._paused && (item = this._queue?.next(this._clock.now()))) {
+      this._write(item.frame, item.id);
+    }
+  }
+
+  private _WebSocket(): typeof WebSocket | undefined {
+    return this._options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  }
+
+  private _webSocketTransport(url: string): WebSocketTransport {
+    return new WebSocketTransport(url, this._options.protocols, this._WebSocket() as typeof WebSocket);
+  }
+
+  /** On long-polling, try WebSocket in the background (at once, then with backoff) and move over when it works. */
+  private _probeUpgrade(polling: LongPollingTransport, url: string, delay = 0): void {
+    // Moving needs somewhere to hold writes during the swap: without a queue, stay put.
+    if (!this._selection.canUpgrade() || !this._queue) return;
+    // The marker tells the server this socket continues a long-polling session, not a new connection.
+    const probeUrl = new URL(url);
+    probeUrl.searchParams.set('transport', 'upgrade');
+    this._probeTimer = this._clock.setTimeout(() => {
+      this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, {
+        pause: () => {
+          this._paused = true;
+        },
+        resume: () => {
+          this._upgrade = undefined;
+          this._paused = false;
+          this._flush();
+          this._probeUpgrade(polling, url, backoffDelay(++this._probes, this._options.reconnect || DEFAULTS.reconnect, this._options.random));
+        },
+        adopt: (socket, early) => {
+          this._upgrade = undefined;
+          this._paused = false;
+          this._probes = 0;
+          this._transport = socket;
+          this._selection.opened('websocket');
+          for (const data of early) this._onMessage(data);
+          this._lifecycle.emit('stateChange', { state: 'open', previous: 'open', reason: 'upgraded to websocket', transport: 'websocket' });
+          this._flush();
+        },
+        message: (data) => {
+          this._onMessage(data);
+        },
+        close: (event) => {
+          this._drop(event, true);
+        },
+        upgradeFrame: (sid) => this._encode({ type: 'upgrade', payload: { sid } }),
+      });
+    }, delay);
   }
 
   private _onMessage(data: unknown): void {
@@ -366,6 +444,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _teardown(): void {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
+    this._clock.clearTimeout(this._probeTimer);
+    this._probes = 0;
+    this._upgrade?.cancel();
+    this._upgrade = undefined;
+    this._paused = false;
     this._heartbeat?.stop();
     this._heartbeat = undefined;
   }
@@ -382,7 +465,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   private _deliver(frame: string, type: string, id?: string): void {
-    if (this._state === 'open') this._write(frame, id);
+    if (this._state === 'open' && !this._paused) this._write(frame, id);
     else if (this._queue) this._queue.push(frame, type, this._clock.now(), id);
     else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} and the queue is disabled (queue: false)`);
   }

@@ -3,7 +3,7 @@
 import type { BackoffPolicy } from './backoff';
 import type { Clock } from './clock';
 import type { Serializer } from './envelope';
-import type { TransportCloseEvent } from './transports/transport';
+import type { TransportCloseEvent, TransportName } from './transports/transport';
 
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
 
@@ -43,6 +43,15 @@ export interface ClientOptions {
   queue?: Partial<QueueOptions> | false;
   /** Default timeout of `request()`, in ms. */
   requestTimeout?: number;
+  /** Transports in order of preference. Long-polling needs the companion server (or one speaking docs/protocol.md). */
+  transports?: TransportName[];
+  /**
+   * Credentials, fetched before every attempt: sent as the first frame on WebSocket and as an
+   * `Authorization: Bearer` header on long-polling — never in the URL, which proxies log.
+   */
+  auth?: () => string | Promise<string>;
+  /** A fetch implementation for long-polling (default: the global one). */
+  fetch?: typeof fetch;
   /** Subprotocols passed to the WebSocket constructor. */
   protocols?: string | string[];
   serializer?: Serializer;
@@ -88,6 +97,9 @@ export interface ResolvedOptions {
   heartbeat: HeartbeatOptions | false;
   queue: QueueOptions | false;
   requestTimeout: number;
+  transports: TransportName[];
+  auth: (() => string | Promise<string>) | undefined;
+  fetch: typeof fetch | undefined;
   protocols: string | string[] | undefined;
   serializer: Serializer | undefined;
   WebSocket: typeof WebSocket | undefined;
@@ -122,7 +134,8 @@ function section<T extends object>(name: string, given: unknown, defaults: T): T
   return merged as T;
 }
 
-const KNOWN = Object.keys(DEFAULTS).concat('protocols', 'serializer', 'WebSocket', 'clock', 'random');
+const KNOWN = Object.keys(DEFAULTS).concat('transports', 'auth', 'fetch', 'protocols', 'serializer', 'WebSocket', 'clock', 'random');
+const TRANSPORTS: TransportName[] = ['websocket', 'long-polling'];
 
 /** Validates options once, at construction: a `TypeError` names the first bad option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
@@ -146,7 +159,11 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const { requestTimeout = DEFAULTS.requestTimeout, autoConnect = DEFAULTS.autoConnect } = options;
   if (!(typeof requestTimeout === 'number' && requestTimeout > 0)) fail('requestTimeout', 'a number > 0', requestTimeout);
   if (typeof autoConnect !== 'boolean') fail('autoConnect', 'a boolean', autoConnect);
-  for (const key of ['WebSocket', 'random'] as const) {
+  const { transports = TRANSPORTS } = options as { transports?: unknown };
+  if (!Array.isArray(transports) || !transports.length || !transports.every((name) => TRANSPORTS.includes(name as TransportName))) {
+    fail('transports', 'a non-empty array of "websocket" and "long-polling"', transports);
+  }
+  for (const key of ['WebSocket', 'random', 'auth', 'fetch'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, 'a function', options[key]);
   }
   const hasMethods = (value: unknown, names: string[]): boolean =>
@@ -167,6 +184,9 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     heartbeat,
     queue,
     requestTimeout,
+    transports: transports as TransportName[],
+    auth: options.auth,
+    fetch: options.fetch,
     protocols: options.protocols,
     serializer: options.serializer,
     WebSocket: options.WebSocket,

@@ -16,8 +16,10 @@ export interface ClientStats {
   reconnects: number;
   /** Round-trip time of the last heartbeat ping, in ms; null before the first pong. */
   rttMs: number | null;
+  /** Why the client is on long-polling (WebSocket missing, or failing while HTTP works); null on WebSocket. */
+  fallbackReason: string | null;
 }
 
 export function createStats(): ClientStats {
-  return { sent: 0, received: 0, queued: 0, dropped: 0, expired: 0, malformed: 0, reconnects: 0, rttMs: null };
+  return { sent: 0, received: 0, queued: 0, dropped: 0, expired: 0, malformed: 0, reconnects: 0, rttMs: null, fallbackReason: null };
 }

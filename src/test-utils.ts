@@ -234,12 +234,19 @@ export class FakeBrowser {
 const closers: (() => void)[] = [];
 const servers: TestServer[] = [];
 
-/** A client on mock-socket; closed after the test. */
+/**
+ * A client on mock-socket, WebSocket only (the long-polling fallback would reach for the real
+ * `fetch`; client.transports.test.ts covers it with a stub); closed after the test.
+ */
 export function makeClient<E extends object = EventMap, R extends object = EventMap>(
   url: string | (() => string | Promise<string>),
   options: ClientOptions = {},
 ): EnhancedWebSocketClient<E, R> {
-  const client = new EnhancedWebSocketClient<E, R>(url, { WebSocket: MockWebSocket as unknown as typeof WebSocket, ...options });
+  const client = new EnhancedWebSocketClient<E, R>(url, {
+    WebSocket: MockWebSocket as unknown as typeof WebSocket,
+    transports: ['websocket'],
+    ...options,
+  });
   closers.push(() => {
     client.close();
   });

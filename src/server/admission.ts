@@ -35,9 +35,10 @@ const reasonOf = (error: unknown, fallback: string): string => {
   return message && Buffer.byteLength(message) <= 123 ? message : fallback;
 };
 
-/** Every `reserve()` that succeeds is matched by exactly one `release()`. */
+/** Every `reserve()` that succeeds is matched by exactly one `release()`; the same for `reserveProbe()`. */
 export class Admission {
   private _count = 0;
+  private _probes = 0;
   /** Set by `server.close()`: nobody new gets in. */
   closed = false;
 
@@ -69,6 +70,23 @@ export class Admission {
 
   release(): void {
     this._count--;
+  }
+
+  /**
+   * A socket marked as an upgrade probe will carry a connection that already holds a slot, so it
+   * takes none (the cap counts the connection once, also at the cap). Instead, at most one probe
+   * per live long-polling session may wait for its first frame; past that, none of them has a
+   * session left to take over: 4404, as for an unknown sid.
+   */
+  reserveProbe(sessions: number): Refusal | undefined {
+    if (this.closed) return Refusals.SHUTTING_DOWN;
+    if (this._probes >= sessions) return Refusals.BAD_UPGRADE;
+    this._probes++;
+    return undefined;
+  }
+
+  releaseProbe(): void {
+    this._probes--;
   }
 
   /** Runs the hook: truthy accepts, falsy is 401, `status: 401/403` is thrown refusals, the rest 500. */

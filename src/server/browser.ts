@@ -16,5 +16,5 @@ export class ForbiddenError extends Error {
 }
 
 export { SERVER_DEFAULTS } from './options';
-export { FrameErrorCode, NO_HANDLER, Refusals } from './codes';
+export { FrameErrorCode, NO_HANDLER, Refusals, Upgrade } from './codes';
 export { CloseCode } from '../close-codes';

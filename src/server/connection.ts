@@ -74,7 +74,7 @@ export class Connection {
   private readonly _closeListeners = new Set<(event: ConnectionCloseEvent) => void>();
 
   constructor(
-    private readonly _link: Link,
+    private _link: Link,
     /** The upgrade (WebSocket) or handshake (long-polling) request: headers, remote address. */
     readonly request: IncomingMessage,
     /** What `authenticate` returned (`undefined` without the hook). */
@@ -132,6 +132,17 @@ export class Connection {
   sendFrame(frame: string): boolean {
     if (this._state !== 'open') return false;
     this._link.send(frame);
+    return true;
+  }
+
+  /**
+   * Moves the connection to another transport (the long-polling → WebSocket upgrade): every
+   * later send, reply and broadcast goes over `link`. Server code sees nothing else change.
+   * Returns false (and moves nothing) once the connection is closing. @internal
+   */
+  moveTo(link: Link): boolean {
+    if (this._state !== 'open') return false;
+    this._link = link;
     return true;
   }
 

@@ -6,7 +6,7 @@ export type { Connection, ConnectionCloseEvent, MessageHandler, RequestHandler }
 export { ForbiddenError } from './admission';
 export { SERVER_DEFAULTS } from './options';
 export type { Authenticate, ServerOptions } from './options';
-export { FrameErrorCode, NO_HANDLER, Refusals } from './codes';
+export { FrameErrorCode, NO_HANDLER, Refusals, Upgrade } from './codes';
 export type { Refusal } from './codes';
 export type { Handshake } from './long-polling';
 export { CloseCode } from '../close-codes';

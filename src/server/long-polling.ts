@@ -71,6 +71,19 @@ export class LongPollingEndpoint {
     return undefined;
   }
 
+  /**
+   * The long-polling → WebSocket upgrade, in one synchronous step: the connection of session
+   * `sid` sends over `link` from now on, and the session ends with 1000 "upgraded" after the
+   * frames it still holds (docs/protocol.md). Undefined, and nothing changed, when no open
+   * session has that sid.
+   */
+  upgrade(sid: string, link: Link): Connection | undefined {
+    const entry = this._sessions.get(sid);
+    if (!entry?.conn || entry.session.closed || !entry.conn.moveTo(link)) return undefined;
+    entry.session.handOver();
+    return entry.conn;
+  }
+
   /** Server shutdown: stop every timer, forget every session (their connections are closed already). */
   dispose(): void {
     for (const { session } of this._sessions.values()) session.dispose();

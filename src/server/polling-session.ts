@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { CloseCode } from '../close-codes';
 import type { Clock, TimerHandle } from '../clock';
+import { Upgrade } from './codes';
 import type { Link } from './connection';
 import { sendJson } from './http-io';
 
@@ -64,6 +65,17 @@ export class PollingSession implements Link {
     this._closed = { code, reason };
     this._flush();
     this.onEnd(code, reason);
+  }
+
+  /**
+   * The connection moved to a WebSocket: like `close(1000, "upgraded")` (the frames still queued
+   * go out first), but the connection lives on, so neither this nor expiry ends it. Until the
+   * last batch is fetched an expiry timer still runs, only to forget the sid and that batch.
+   */
+  handOver(): void {
+    this.onEnd = () => undefined;
+    if (!this._held) this._startExpiry(); // a full session timeout to fetch the last batch
+    this.close(Upgrade.CODE, Upgrade.REASON);
   }
 
   /** The client closed (DELETE): nothing more is delivered. */

@@ -79,7 +79,7 @@ export class EnhancedWebSocketServer {
     const { pollTimeoutMs, sessionTimeoutMs, maxPayload, authTimeoutMs } = resolved;
     const admission = this._admission;
     this._polling = new LongPollingEndpoint({ admission, clock, maxPayload, pollTimeoutMs, sessionTimeoutMs, open });
-    const wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open };
+    const wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open, sessions: this._polling };
     this._unmount = mount(this._http, resolved.path, {
       upgrade: (req, socket, head) => {
         this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, wsContext); });

@@ -1,4 +1,4 @@
-// Test helpers: a manual clock, servers on loopback port 0 closed after each test, peers of both transports.
+// Test helpers: a manual clock, servers on loopback port 0 closed after each test, peers of both transports, upgrade probes.
 
 import { createServer as createHttpServer } from 'node:http';
 import { afterEach } from 'vitest';
@@ -84,6 +84,29 @@ export function wsUrl(server: EnhancedWebSocketServer, path = '/ws'): string {
 export function httpUrl(server: EnhancedWebSocketServer, query = '', path = '/ws'): string {
   return `http://127.0.0.1:${String(server.port)}${path}${query}`;
 }
+
+/** The WebSocket URL marked as a long-polling upgrade probe. */
+export function probeUrl(server: EnhancedWebSocketServer): string {
+  return `${wsUrl(server)}?transport=upgrade`;
+}
+
+/** The first frame of an upgrade probe. */
+export const upgradeFrame = (sid: string): object => ({ type: 'upgrade', payload: { sid } });
+
+/** A long-polling session driven by hand (each GET and POST is the test's): its sid, endpoint and connection. */
+export async function openSession(server: EnhancedWebSocketServer, init: RequestInit = {}): Promise<{ sid: string; url: string; conn: Connection }> {
+  const connection = nextConnection(server);
+  const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', ...init });
+  if (response.status !== 200) throw new Error(`handshake ${String(response.status)}`);
+  const { sid } = (await response.json()) as { sid: string };
+  return { sid, url: httpUrl(server, `?transport=polling&sid=${sid}`), conn: await connection };
+}
+
+/** One GET of a session: its batch. */
+export const poll = async (url: string, init?: RequestInit): Promise<unknown[]> => (await fetch(url, init)).json() as Promise<unknown[]>;
+
+/** One POST of a session. */
+export const upload = (url: string, frames: unknown[]): Promise<Response> => fetch(url, { method: 'POST', body: JSON.stringify(frames) });
 
 /** A `ws` client as a Peer; `socket` for protocol-level pokes. */
 export function wsPeer(url: string, options?: ClientOptions): Peer & { socket: WebSocket; opened: Promise<void> } {

@@ -1,13 +1,15 @@
-// The WebSocket side: admits an upgraded socket (origin, cap, `auth` first frame) and links it to a Connection.
+// The WebSocket side: admits a socket (origin, cap, `auth` or `upgrade` first frame) and links it to a Connection.
 
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { CloseCode } from '../close-codes';
-import type { Clock } from '../clock';
+import type { Clock, TimerHandle } from '../clock';
 import { isEnvelope } from '../envelope';
 import type { Admission } from './admission';
+import { Refusals, Upgrade, type Refusal } from './codes';
 import type { Connection, Link } from './connection';
 import type { HeartbeatSweep } from './heartbeat-sweep';
+import { SERVER_DEFAULTS } from './options';
 
 export interface WebSocketContext {
   readonly admission: Admission;
@@ -16,6 +18,16 @@ export interface WebSocketContext {
   readonly sweep: HeartbeatSweep | undefined;
   /** Creates and registers the connection, lets `wire` attach the transport, then announces it. */
   open(link: Link, request: IncomingMessage, user: unknown, wire: (conn: Connection) => void): void;
+  /** The long-polling sessions an `upgrade` first frame can take over. */
+  readonly sessions: UpgradableSessions;
+}
+
+/** What the long-polling endpoint offers the WebSocket side (see `LongPollingEndpoint.upgrade`). */
+export interface UpgradableSessions {
+  /** Live sessions: bounds the probes waiting for their first frame. */
+  readonly size: number;
+  /** Moves the connection of session `sid` to `link` and ends the session; undefined when there is none open. */
+  upgrade(sid: string, link: Link): Connection | undefined;
 }
 
 const PROTOCOL_ERROR = 1002;
@@ -28,18 +40,33 @@ const WS_ERROR_CODES: Partial<Record<string, number>> = {
 /** A text frame as a string; binary data stays as it is (the connection answers NOT_TEXT). */
 const toFrame = (data: RawData, isBinary: boolean): unknown => (isBinary ? data : (data as Buffer).toString('utf8'));
 
-/** The credentials of an `{"type":"auth","payload":"<credential>"}` frame, or null when the frame is something else. */
-function authCredentials(frame: unknown): { credentials: string | undefined } | null {
-  if (typeof frame !== 'string') return null;
+/** What a socket's first frame asks for, when the server waits for one. */
+type FirstFrame =
+  | { readonly kind: 'auth'; readonly credentials: string | undefined }
+  | { readonly kind: 'upgrade'; readonly sid: string | undefined }
+  | { readonly kind: 'other' };
+
+const OTHER: FirstFrame = { kind: 'other' };
+
+/** `{"type":"auth","payload":"<credential>"}`, `{"type":"upgrade","payload":{"sid":"<sid>"}}`, or anything else. */
+function readFirstFrame(frame: unknown): FirstFrame {
+  if (typeof frame !== 'string') return OTHER;
   let value: unknown;
   try {
     value = JSON.parse(frame);
   } catch {
-    return null;
+    return OTHER;
   }
-  if (!isEnvelope(value) || value.type !== 'auth') return null;
-  return { credentials: typeof value.payload === 'string' ? value.payload : undefined };
+  if (!isEnvelope(value)) return OTHER;
+  if (value.type === 'auth') return { kind: 'auth', credentials: typeof value.payload === 'string' ? value.payload : undefined };
+  if (value.type !== Upgrade.FRAME) return OTHER;
+  const sid = (value.payload as { sid?: unknown } | null | undefined)?.sid;
+  return { kind: 'upgrade', sid: typeof sid === 'string' ? sid : undefined };
 }
+
+/** `?transport=upgrade`: the client promises an `upgrade` first frame, so the server waits for it even without a hook. */
+const isProbe = (request: IncomingMessage): boolean =>
+  new URL(request.url ?? '/', 'http://localhost').searchParams.get('transport') === Upgrade.QUERY;
 
 function webSocketLink(socket: WebSocket): Link {
   return {
@@ -58,62 +85,133 @@ function webSocketLink(socket: WebSocket): Link {
  * refused handshake's status (it sees 1006 and would retry forever), but it reads 1008/4401.
  * With an `authenticate` hook, the first frame is awaited (up to `authTimeoutMs`): an `auth`
  * frame carries the credentials and is consumed; any other frame means "no credentials" and is
- * delivered after acceptance, like every frame that arrives while the hook runs.
+ * delivered after acceptance, like every frame that arrives while the hook runs. An `upgrade`
+ * first frame instead moves a long-polling connection onto this socket (no hook: the sid is the
+ * credential); a socket marked `?transport=upgrade` is awaited for it even without a hook.
  */
 export function admitWebSocket(socket: WebSocket, request: IncomingMessage, context: WebSocketContext): void {
-  const { admission, clock } = context;
-  // ws closes on peer errors itself (and stops reading, so no close frame comes back): keep the code it sent.
-  let failure: number | undefined;
-  socket.on('error', (error: Error & { code?: string }) => {
-    if (error.code?.startsWith('WS_ERR_')) failure = WS_ERROR_CODES[error.code] ?? PROTOCOL_ERROR;
-  });
-  const refusal = admission.origin(request) ?? admission.reserve();
-  if (refusal) {
-    socket.close(refusal.code, refusal.reason);
-    return;
+  new SocketAdmission(socket, request, context).start();
+}
+
+/** One socket until it carries a connection: holds its slot, waits for its first frame, decides. */
+class SocketAdmission {
+  private readonly _probe: boolean;
+  private _conn: Connection | undefined;
+  private _pending: unknown[] = [];
+  private _waiting = false;
+  private _timer: TimerHandle | undefined;
+  /** Gives back what `start()` reserved; undefined once a connection holds it (or it was given back). */
+  private _release: (() => void) | undefined;
+  /** ws closes on peer errors itself (and stops reading, so no close frame comes back): keep the code it sent. */
+  private _failure: number | undefined;
+
+  constructor(
+    private readonly _socket: WebSocket,
+    private readonly _request: IncomingMessage,
+    private readonly _context: WebSocketContext,
+  ) {
+    this._probe = isProbe(_request);
   }
-  let conn: Connection | undefined;
-  const pending: unknown[] = [];
-  let waiting = admission.hasAuthenticate && context.authTimeoutMs > 0;
 
-  const decide = (credentials: string | undefined): void => {
-    waiting = false;
-    clock.clearTimeout(timer);
-    socket.pause(); // backpressure while the hook runs; frames already read wait in `pending`
-    void admission.authenticate(request, credentials).then((verdict) => {
-      socket.resume();
-      if (socket.readyState !== WebSocket.OPEN) return; // gone meanwhile; 'close' released the slot
-      if ('code' in verdict) {
-        socket.close(verdict.code, verdict.reason);
-        return;
-      }
-      context.open(webSocketLink(socket), request, verdict.user, (accepted) => {
-        conn = accepted;
-        context.sweep?.add(socket);
-      });
-      for (const frame of pending.splice(0)) conn?.receive(frame);
+  start(): void {
+    const { admission, authTimeoutMs } = this._context;
+    // First, so that an error on a refused socket is handled too.
+    this._socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) this._failure = WS_ERROR_CODES[error.code] ?? PROTOCOL_ERROR;
     });
-  };
-
-  socket.on('message', (data, isBinary) => {
-    const frame = toFrame(data, isBinary);
-    if (conn) {
-      conn.receive(frame);
+    const refusal = admission.origin(this._request) ?? (this._probe ? admission.reserveProbe(this._context.sessions.size) : admission.reserve());
+    if (refusal) {
+      this._socket.close(refusal.code, refusal.reason);
       return;
     }
-    const auth = waiting ? authCredentials(frame) : null;
-    if (!auth) pending.push(frame);
-    if (waiting) decide(auth?.credentials);
-  });
-  socket.on('close', (code, reason) => {
-    clock.clearTimeout(timer);
-    if (conn) conn.ended(failure ?? code, reason.toString());
-    else admission.release();
-  });
-  const timer = waiting
-    ? clock.setTimeout(() => {
-        decide(undefined);
-      }, context.authTimeoutMs)
-    : undefined;
-  if (!waiting) decide(undefined);
+    this._release = this._probe ? () => { admission.releaseProbe(); } : () => { admission.release(); };
+    this._listen();
+    this._waiting = this._probe || (admission.hasAuthenticate && authTimeoutMs > 0);
+    if (!this._waiting) {
+      this._decide(undefined);
+      return;
+    }
+    // A probe always waits for its `upgrade` frame, even with authTimeoutMs 0 (which is about `auth`).
+    const ms = this._probe ? authTimeoutMs || SERVER_DEFAULTS.authTimeoutMs : authTimeoutMs;
+    this._timer = this._context.clock.setTimeout(() => {
+      if (this._probe) this._upgrade(undefined);
+      else this._decide(undefined);
+    }, ms);
+  }
+
+  private _listen(): void {
+    this._socket.on('message', (data, isBinary) => {
+      this._receive(toFrame(data, isBinary));
+    });
+    this._socket.on('close', (code, reason) => {
+      this._context.clock.clearTimeout(this._timer);
+      if (this._conn) this._conn.ended(this._failure ?? code, reason.toString());
+      else this._giveBack();
+    });
+  }
+
+  private _receive(frame: unknown): void {
+    if (this._conn) {
+      this._conn.receive(frame);
+      return;
+    }
+    if (!this._waiting) {
+      this._pending.push(frame); // delivered once the hook accepts
+      return;
+    }
+    const first = readFirstFrame(frame);
+    if (first.kind === 'upgrade' || this._probe) {
+      this._upgrade(first.kind === 'upgrade' ? first.sid : undefined);
+      return;
+    }
+    if (first.kind === 'other') this._pending.push(frame);
+    this._decide(first.kind === 'auth' ? first.credentials : undefined);
+  }
+
+  private _decide(credentials: string | undefined): void {
+    const { admission, clock } = this._context;
+    const socket = this._socket;
+    this._waiting = false;
+    clock.clearTimeout(this._timer);
+    socket.pause(); // backpressure while the hook runs; frames already read wait in `_pending`
+    void admission.authenticate(this._request, credentials).then((verdict) => {
+      socket.resume();
+      if (socket.readyState !== WebSocket.OPEN) return; // gone meanwhile; 'close' gave the slot back
+      if ('code' in verdict) {
+        this._refuse(verdict);
+        return;
+      }
+      this._release = undefined; // the connection holds the slot now; its end gives it back
+      this._context.open(webSocketLink(socket), this._request, verdict.user, (accepted) => {
+        this._conn = accepted;
+        this._context.sweep?.add(socket);
+      });
+      for (const frame of this._pending.splice(0)) this._conn?.receive(frame);
+    });
+  }
+
+  /** The switch itself is one synchronous step (`LongPollingEndpoint.upgrade`); later frames go to the connection. */
+  private _upgrade(sid: string | undefined): void {
+    this._waiting = false;
+    this._context.clock.clearTimeout(this._timer);
+    const moved = sid === undefined ? undefined : this._context.sessions.upgrade(sid, webSocketLink(this._socket));
+    if (!moved) {
+      this._refuse(Refusals.BAD_UPGRADE);
+      return;
+    }
+    this._conn = moved;
+    this._giveBack(); // the connection has held its own slot since its long-polling handshake
+    this._context.sweep?.add(this._socket);
+  }
+
+  private _refuse(refusal: Refusal): void {
+    this._pending = [];
+    this._socket.close(refusal.code, refusal.reason);
+  }
+
+  private _giveBack(): void {
+    const release = this._release;
+    this._release = undefined;
+    release?.();
+  }
 }

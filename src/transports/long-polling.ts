@@ -48,6 +48,7 @@ export class LongPollingTransport implements Transport {
   private _inbox: (string | TransportCloseEvent)[] = [];
   private _outbox: string[] = [];
   private _posting = false;
+  private _drained: (() => void)[] = [];
 
   constructor(
     private readonly _url: string,
@@ -75,6 +76,19 @@ export class LongPollingTransport implements Transport {
       queueMicrotask(() => {
         if (!this._done) handlers.onOpen();
       });
+    });
+  }
+
+  /** The session id from the handshake ('' before it); a WebSocket upgrade presents it. */
+  get sessionId(): string {
+    return this._sid;
+  }
+
+  /** Resolves once every frame handed to `send()` has been answered by the server (or the transport ended). */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this._posting && !this._done) this._drained.push(resolve);
+      else resolve();
     });
   }
 
@@ -113,6 +127,7 @@ export class LongPollingTransport implements Transport {
     if (this._done || !this._sid) return;
     if (!this._outbox.length) {
       this._posting = false;
+      this._settleDrains();
       return;
     }
     const parts: string[] = [];
@@ -177,5 +192,10 @@ export class LongPollingTransport implements Transport {
     this._done = true;
     this._outbox = [];
     this._abort.abort();
+    this._settleDrains();
+  }
+
+  private _settleDrains(): void {
+    for (const resolve of this._drained.splice(0)) resolve();
   }
 }

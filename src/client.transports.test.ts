@@ -1,0 +1,185 @@
+// The client's transport choice, credentials and fallback against the real companion server on loopback.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
+import { EnhancedWebSocketClient } from './client';
+import type { ClientOptions } from './options';
+import { createServer, type EnhancedWebSocketServer } from './server/index';
+
+interface Events {
+  echo: { n: number };
+  n: number;
+}
+
+const servers: EnhancedWebSocketServer[] = [];
+const clients: EnhancedWebSocketClient<Events>[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** A companion server on 127.0.0.1:0 that echoes `echo` and counts connection attempts by transport. */
+async function echoServer(options: Partial<Parameters<typeof createServer>[0]> = {}) {
+  const server = createServer({ port: 0, host: '127.0.0.1', ...options });
+  servers.push(server);
+  const transports: string[] = [];
+  server.on('connection', (conn) => {
+    transports.push(conn.transport);
+    conn.on('echo', (payload) => conn.send('echo', payload));
+  });
+  await server.ready;
+  return { server, url: `ws://127.0.0.1:${String(server.port)}/ws`, transports };
+}
+
+/** A WebSocket that fails to open, as behind a proxy refusing upgrades, until `allow()`. */
+function refusedWebSocket(): { WebSocket: typeof WebSocket; attempts: () => number; allow: () => void } {
+  let attempts = 0;
+  let allowed = false;
+  class Refused {
+    onopen: (() => void) | null = null;
+    onmessage: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
+    binaryType = 'blob';
+    constructor(url: string) {
+      attempts++;
+      // the gate opened: a real socket from now on
+      if (allowed) return new NodeWebSocket(url) as unknown as Refused;
+      setTimeout(() => this.onclose?.({ code: 1006, reason: '', wasClean: false }), 1);
+    }
+    send(): void {
+      throw new Error('never open');
+    }
+    close(): void {
+      // nothing to close
+    }
+  }
+  return {
+    WebSocket: Refused as unknown as typeof WebSocket,
+    attempts: () => attempts,
+    allow: () => {
+      allowed = true;
+    },
+  };
+}
+
+function client(url: string, options: ClientOptions): EnhancedWebSocketClient<Events> {
+  const made = new EnhancedWebSocketClient<Events>(url, { reconnect: { initialDelay: 10, maxDelay: 50 }, ...options });
+  clients.push(made);
+  return made;
+}
+
+async function roundTrip(made: EnhancedWebSocketClient<Events>, n: number): Promise<void> {
+  const back = new Promise<number>((resolve) => made.once('echo', (payload) => { resolve(payload.n); }));
+  made.send('echo', { n });
+  expect(await back).toBe(n);
+}
+
+describe('EnhancedWebSocketClient transports', () => {
+  it('uses long-polling when there is no WebSocket, and says why', async () => {
+    const { url, transports } = await echoServer();
+    vi.stubGlobal('WebSocket', undefined);
+    const made = client(url, {});
+    await vi.waitFor(() => { expect(made.state).toBe('open'); });
+    vi.unstubAllGlobals();
+    expect(made.transport).toBe('long-polling');
+    expect(made.stats.fallbackReason).toMatch(/not available/);
+    await roundTrip(made, 1);
+    expect(transports).toEqual(['long-polling']);
+  });
+
+  it('falls back to long-polling after WebSocket failed twice while HTTP answers', async () => {
+    const { url, transports } = await echoServer();
+    const refused = refusedWebSocket();
+    const made = client(url, { WebSocket: refused.WebSocket });
+    await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); expect(made.state).toBe('open'); });
+    expect(made.stats.fallbackReason).toMatch(/failed to open 2 times/);
+    await roundTrip(made, 2);
+    expect(transports).toEqual(['long-polling']);
+    // the background upgrade probe keeps trying WebSocket (and failing) without disturbing the connection
+    await vi.waitFor(() => { expect(refused.attempts()).toBeGreaterThanOrEqual(3); });
+    expect(made.transport).toBe('long-polling');
+  });
+
+  it('moves an open long-polling connection to WebSocket without losing, duplicating or reordering', async () => {
+    const { server, url } = await echoServer();
+    const atServer: number[] = [];
+    const ids = new Set<string>();
+    server.on('connection', (conn) => {
+      ids.add(conn.id);
+      conn.on('n', (n) => {
+        atServer.push(n as number);
+        conn.send('n', n);
+      });
+    });
+    const refused = refusedWebSocket();
+    const made = client(url, { WebSocket: refused.WebSocket });
+    const atClient: number[] = [];
+    made.on('n', (n) => atClient.push(n));
+    const transports: (string | null)[] = [];
+    made.onStateChange(({ transport }) => transports.push(transport));
+    let next = 0;
+    const pump = setInterval(() => {
+      for (let i = 0; i < 5; i++) made.send('n', next++);
+    }, 2);
+    await vi.waitFor(() => { expect(atClient.length).toBeGreaterThan(50); expect(made.transport).toBe('long-polling'); });
+    refused.allow();
+    await vi.waitFor(() => { expect(made.transport).toBe('websocket'); }, { timeout: 5000 });
+    const sentAtMove = next;
+    await vi.waitFor(() => { expect(next).toBeGreaterThan(sentAtMove + 50); });
+    clearInterval(pump);
+    const all = Array.from({ length: next }, (_, i) => i);
+    await vi.waitFor(() => { expect(atClient).toHaveLength(next); });
+    expect(atServer).toEqual(all);
+    expect(atClient).toEqual(all);
+    expect(ids.size).toBe(1); // the server kept one connection across the move
+    expect(transports.slice(-1)).toEqual(['websocket']);
+    expect(made.stats.fallbackReason).toBeNull();
+    expect(made.stats.reconnects).toBe(0);
+  });
+
+  it('does not stay on long-polling after an outage: both failing means WebSocket next', async () => {
+    const { url, server } = await echoServer();
+    const port = server.port as number;
+    await server.close();
+    servers.length = 0;
+    const made = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket });
+    let retries = 0;
+    made.onReconnecting(() => retries++);
+    // Down: WebSocket, WebSocket, long-polling, WebSocket… all fail.
+    await vi.waitFor(() => { expect(retries).toBeGreaterThanOrEqual(4); });
+    await echoServer({ port });
+    // Back: whichever attempt reaches it first, the client ends up on WebSocket (a long-polling
+    // connection made at that moment upgrades at once).
+    await vi.waitFor(() => { expect(made.state).toBe('open'); expect(made.transport).toBe('websocket'); }, { timeout: 5000 });
+    expect(made.stats.fallbackReason).toBeNull();
+    await roundTrip(made, 4);
+  });
+
+  it('sends credentials in the first WebSocket frame and stops for good when they are refused', async () => {
+    const seen: unknown[] = [];
+    const { url } = await echoServer({
+      authenticate: (_request, credentials) => {
+        seen.push(credentials);
+        return credentials === 'good';
+      },
+    });
+    const good = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, auth: () => Promise.resolve('good') });
+    await vi.waitFor(() => { expect(good.state).toBe('open'); });
+    await roundTrip(good, 3);
+    const bad = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, auth: () => 'bad' });
+    const codes: number[] = [];
+    bad.onStateChange(({ state, reason }) => { if (state === 'closed') codes.push(Number(/\d+/.exec(reason)?.[0])); });
+    await vi.waitFor(() => { expect(bad.state).toBe('closed'); });
+    expect(codes).toEqual([4401]);
+    expect(seen).toEqual(['good', 'bad']); // one attempt: no reconnect storm
+  });
+
+  it('sends credentials as a header on long-polling and stops on 401', async () => {
+    const seen: unknown[] = [];
+    const { url } = await echoServer({ authenticate: (_request, credentials) => { seen.push(credentials); return false; } });
+    const made = client(url, { transports: ['long-polling'], auth: () => 'nope' });
+    await vi.waitFor(() => { expect(made.state).toBe('closed'); });
+    expect(seen).toEqual(['nope']);
+  });
+});

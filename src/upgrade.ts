@@ -1,0 +1,104 @@
+// Moves an open long-polling connection to WebSocket: probe, pause, swap — nothing lost or reordered.
+
+import type { Clock, TimerHandle } from './clock';
+import type { LongPollingTransport } from './transports/long-polling';
+import type { Transport, TransportCloseEvent } from './transports/transport';
+
+/** How long the server may take to end long-polling after the `upgrade` frame (a server without upgrade support never does). */
+const COMMIT_TIMEOUT_MS = 10000;
+
+export interface UpgradeHost {
+  /** The probe socket opened: writes must wait (queue) until the swap or a failure. */
+  pause(): void;
+  /** The probe failed or was refused: write to long-polling again. */
+  resume(): void;
+  /** The server moved the connection: `socket` is the transport now; `early` arrived on it meanwhile. */
+  adopt(socket: Transport, early: unknown[]): void;
+  /** The adopted socket delivered a frame or closed (after the swap, it is the connection). */
+  message(data: unknown): void;
+  close(event: TransportCloseEvent): void;
+  /** The `{type:'upgrade'}` frame, encoded. */
+  upgradeFrame(sessionId: string): string;
+}
+
+/**
+ * One upgrade attempt (docs/protocol.md, "Upgrade"):
+ * 1. open a WebSocket beside the long-polling connection;
+ * 2. once it is open, pause writes and wait until long-polling's POSTs are answered, so every
+ *    frame sent so far has reached the server;
+ * 3. send `{type:'upgrade', payload:{sid}}`: the server moves the connection to this socket and
+ *    ends long-polling with the frames it still held, then `{code:1000, reason:'upgraded'}`;
+ * 4. when long-polling has delivered those and closed, adopt the socket and replay what it
+ *    received meanwhile. Order holds in both directions.
+ */
+export class WebSocketUpgrade {
+  private readonly _early: unknown[] = [];
+  private _committed = false;
+  private _adopted = false;
+  private _done = false;
+  private _timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly _polling: LongPollingTransport,
+    private readonly _socket: Transport,
+    private readonly _clock: Clock,
+    private readonly _host: UpgradeHost,
+  ) {
+    _socket.open({
+      onOpen: () => {
+        this._commit();
+      },
+      onMessage: (data) => {
+        if (this._adopted) _host.message(data);
+        else this._early.push(data);
+      },
+      onClose: (event) => {
+        if (this._adopted) _host.close(event);
+        else this._fail();
+      },
+      onError: () => undefined, // a failed probe is expected behind proxies; its close says enough
+    });
+  }
+
+  /**
+   * Long-polling closed. Returns true when that was the end this upgrade waited for: the socket
+   * is then the connection. Otherwise the upgrade is abandoned and the caller handles the close.
+   */
+  pollingClosed(event: TransportCloseEvent): boolean {
+    if (this._committed && !this._done && event.code === 1000 && event.reason === 'upgraded') {
+      this._done = this._adopted = true;
+      this._clock.clearTimeout(this._timer);
+      this._host.adopt(this._socket, this._early.splice(0));
+      return true;
+    }
+    this.cancel();
+    return false;
+  }
+
+  /** Abandons the attempt and closes the probe socket (unless it was adopted). */
+  cancel(): void {
+    if (this._done) return;
+    this._done = true;
+    this._clock.clearTimeout(this._timer);
+    this._socket.close(1000, 'upgrade cancelled');
+  }
+
+  private _commit(): void {
+    if (this._done) return;
+    this._host.pause();
+    void this._polling.drain().then(() => {
+      if (this._done) return;
+      this._socket.send(this._host.upgradeFrame(this._polling.sessionId));
+      this._committed = true;
+      this._timer = this._clock.setTimeout(() => {
+        this._fail();
+      }, COMMIT_TIMEOUT_MS);
+    });
+  }
+
+  private _fail(): void {
+    if (this._done) return;
+    this.cancel();
+    this._host.resume();
+  }
+}
