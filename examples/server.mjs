@@ -1,18 +1,25 @@
-// The demo `npm start` runs: serves examples/ and dist/ over HTTP and an echo WebSocket endpoint at /ws.
+// The demo `npm start` runs: serves examples/ and dist/ over HTTP, with the companion server (enhanced-ws/server) at /ws.
 //
 //   PORT=8080 HOST=127.0.0.1 node examples/server.mjs     (PORT=0 picks a free port)
 //
-// The endpoint speaks docs/protocol.md with plain `ws`: `ping` → `pong` with the same payload,
-// a frame with an `id` → `reply` with the same payload, `drop` → the socket is terminated
-// (no close frame, as if the network died) so you can watch the client reconnect, anything
-// else → echoed back as-is.
+// One http server, two jobs: static files on every path, and `createServer({ server, path: '/ws' })`
+// on /ws, where WebSocket and long-polling clients meet. What the endpoint does with messages:
+// - `chat`  → back to the sender (so one tab sees its messages arrive) and to every other
+//             connection (so two tabs, or a WebSocket tab and a long-polling one, can chat);
+// - `echo`  → back to the sender;
+// - `drop`  → that connection is cut: a WebSocket's TCP socket is destroyed with no close frame,
+//             as if the network died; a long-polling session is closed with 1012 (service
+//             restart). Either way, watch the client reconnect;
+// - requests: `echo` resolves with its payload, `time` with the server's clock.
+// Pings are answered by the companion server itself.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { setImmediate } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
+import { CloseCode, createServer } from '../dist/server/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
@@ -61,50 +68,46 @@ async function serveStatic(request, response) {
   }
 }
 
-function parse(text) {
-  try {
-    const value = JSON.parse(text);
-    return typeof value === 'object' && value !== null && typeof value.type === 'string' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function onConnection(socket) {
-  socket.on('message', (data, isBinary) => {
-    if (isBinary) {
-      socket.send(data, { binary: true });
-      return;
-    }
-    const text = data.toString();
-    const message = parse(text);
-    if (message?.type === 'drop') socket.terminate();
-    else if (message?.type === 'ping') socket.send(JSON.stringify({ type: 'pong', payload: message.payload }));
-    else if (message?.id !== undefined) socket.send(JSON.stringify({ type: 'reply', id: message.id, payload: message.payload }));
-    else socket.send(text);
+/** What the demo endpoint does with each connection (see the top of this file). */
+function onConnection(server, conn) {
+  conn.on('chat', (payload) => {
+    conn.send('chat', payload);
+    server.broadcast('chat', payload, { except: conn });
   });
+  conn.on('echo', (payload) => conn.send('echo', payload));
+  conn.on('drop', () => {
+    // A WebSocket's upgrade request socket is the connection's socket: destroying it is a dead network.
+    if (conn.transport === 'websocket') conn.request.socket.destroy();
+    else conn.close(CloseCode.SERVICE_RESTART, 'dropped on request');
+  });
+  conn.handle('echo', (payload) => payload);
+  conn.handle('time', () => new Date().toISOString());
 }
 
 /** Starts the demo server; resolves with it once it listens. */
 export async function startDemoServer({ port = 8080, host = '127.0.0.1' } = {}) {
-  const server = createServer((request, response) => {
+  const http = createHttpServer((request, response) => {
     serveStatic(request, response).catch(() => response.destroy());
   });
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: 64 * 1024 });
-  wss.on('connection', onConnection);
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
+    http.once('error', reject);
+    http.listen(port, host, resolve);
   });
+  // Attached after the static handler exists: the companion server takes /ws and leaves it every other path.
+  const server = createServer({ server: http, path: '/ws', maxPayload: 64 * 1024 });
+  server.on('connection', (conn) => onConnection(server, conn));
+  server.on('error', (error) => console.error('enhanced-ws demo:', error));
+  await server.ready;
   return {
+    http,
     server,
-    wss,
-    port: server.address().port,
+    port: http.address().port,
     async close() {
-      for (const socket of wss.clients) socket.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve()));
+      const closed = new Promise((resolve) => http.close(() => resolve()));
+      await server.close(); // every connection gets 1001; the http server is ours to close
+      // A turn of the event loop sends the final long-polling batches, then the rest is cut.
+      setImmediate(() => http.closeAllConnections());
+      await closed;
     },
   };
 }
@@ -118,7 +121,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv
     process.exit(1);
   });
   const shown = host.includes(':') ? `[${host}]` : host;
-  console.log(`enhanced-ws demo: open http://${shown}:${demo.port}/  (WebSocket endpoint ws://${shown}:${demo.port}/ws)`);
+  const origin = `http://${shown}:${demo.port}`;
+  console.log(`enhanced-ws demo: open ${origin}/  (endpoint ws://${shown}:${demo.port}/ws; ${origin}/?transport=long-polling forces long-polling)`);
   const stop = () => {
     demo.close().then(() => process.exit(0));
   };

@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient in a (stubbed) browser: offline/online, background tabs, visibility, back/forward cache.
 import { describe, expect, it, vi } from 'vitest';
-import type { CloseContext, ReconnectingContext } from './client';
+import type { CloseContext, ReconnectingContext } from './lifecycle';
 import {
   FakeBrowser,
   MOCK_DELAY,

@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient reconnection: backoff delays, retry limit, reset, final codes, heartbeat death.
 import { describe, expect, it, vi } from 'vitest';
-import type { CloseContext, ReconnectingContext } from './client';
+import type { CloseContext, ReconnectingContext } from './lifecycle';
 import type { TransportCloseEvent } from './transports/transport';
 import {
   MOCK_DELAY,

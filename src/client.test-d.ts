@@ -1,6 +1,7 @@
 // Compile-time contract of EnhancedWebSocketClient: event names and payloads checked for on, send and request.
 import { describe, expectTypeOf, it } from 'vitest';
-import { EnhancedWebSocketClient, type CloseContext, type OpenContext, type StateChangeContext } from './client';
+import { EnhancedWebSocketClient } from './client';
+import type { CloseContext, OpenContext, StateChangeContext } from './lifecycle';
 import type { Envelope, InboundMessage } from './envelope';
 import type { ConnectionState } from './state';
 import type { ClientStats } from './stats';

@@ -19,49 +19,7 @@ import { WebSocketTransport } from './transports/websocket';
 import { TransportSelection } from './transport-selection';
 import { WebSocketUpgrade } from './upgrade';
 import { toWebSocketUrl, type UrlSource } from './url';
-
-export interface OpenContext {
-  transport: TransportName;
-  /** 0 for the first connection, then the number of attempts this reconnection took. */
-  attempt: number;
-}
-export interface CloseContext extends TransportCloseEvent {
-  /** Whether the client will try to reconnect. */
-  willReconnect: boolean;
-}
-export interface ReconnectingContext {
-  /** 1 for the first retry. */
-  attempt: number;
-  /** Wait before this attempt, in ms (the attempt waits for `online` while offline). */
-  delay: number;
-  code: number;
-  reason: string;
-}
-export interface StateChangeContext {
-  state: ConnectionState;
-  previous: ConnectionState;
-  reason: string;
-  transport: TransportName | null;
-}
-
-interface Lifecycle {
-  open(context: OpenContext): void;
-  close(context: CloseContext): void;
-  error(error: Error): void;
-  stateChange(context: StateChangeContext): void;
-  reconnecting(context: ReconnectingContext): void;
-  message(message: InboundMessage): void;
-  [name: string]: (context: never) => void;
-}
-
-/** `payload` is optional exactly when the event's payload type admits `undefined`. */
-type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
-type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
-type Reply<R, K> = K extends keyof R ? R[K] : unknown;
-interface RequestOptions {
-  timeout?: number;
-}
-type RequestArgs<P> = undefined extends P ? [payload?: P, options?: RequestOptions] : [payload: P, options?: RequestOptions];
+import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle';
 
 /**
  * A WebSocket connection you can trust: reconnects with backoff, routes typed JSON messages,

@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient with a url function: called before every attempt, its failures count as failed attempts.
 import { describe, expect, it, vi } from 'vitest';
-import type { ReconnectingContext } from './client';
+import type { ReconnectingContext } from './lifecycle';
 import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();

@@ -1,7 +1,7 @@
 // Public entry of the browser SDK: the client, its errors, close codes and types.
 
 export { EnhancedWebSocketClient } from './client';
-export type { CloseContext, OpenContext, ReconnectingContext, StateChangeContext } from './client';
+export type { CloseContext, OpenContext, ReconnectingContext, RequestOptions, StateChangeContext } from './lifecycle';
 export { CloseCode, FINAL_CLOSE_CODES, isFinalCloseCode } from './close-codes';
 export type { CloseCodeName } from './close-codes';
 export { ConnectionClosedError, EnhancedWsError, ServerError, TimeoutError, isEnhancedWsError } from './errors';

@@ -3,6 +3,8 @@
 const $ = (id) => document.getElementById(id);
 const ui = {
   state: $('state'),
+  transport: $('transport'),
+  switchTransport: $('switch-transport'),
   countdown: $('countdown'),
   queued: $('queued'),
   sent: $('sent'),
@@ -12,16 +14,29 @@ const ui = {
   form: $('send-form'),
   text: $('text'),
   request: $('request'),
+  time: $('time'),
   drop: $('drop'),
   toggle: $('toggle'),
   log: $('log'),
 };
+
+// ?transport=long-polling (or websocket) keeps the client on one transport; by default it
+// prefers WebSocket and falls back to long-polling when WebSocket cannot connect.
+const only = new URL(location.href).searchParams.get('transport');
+const transports = only === 'websocket' || only === 'long-polling' ? [only] : undefined;
+if (transports) {
+  const back = document.createElement('a');
+  back.href = '?';
+  back.textContent = 'Back to the default';
+  ui.switchTransport.replaceChildren(`This tab uses ${only} only. `, back, ' (WebSocket, falling back to long-polling).');
+}
 
 // A relative URL is resolved against the page: ws://<this host>/ws.
 const client = new EnhancedWS.EnhancedWebSocketClient('/ws', {
   reconnect: { maxDelay: 10000 },
   // Frequent pings so the round-trip time shows up soon.
   heartbeat: { interval: 5000, timeout: 4000 },
+  ...(transports ? { transports } : {}),
 });
 window.client = client; // for poking at it from the console
 
@@ -39,10 +54,23 @@ const describe = (type, payload) => (payload === undefined ? type : `${type} ${J
 
 // Reconnect countdown: onReconnecting says how long the client waits before the next attempt.
 let retry = null;
+// The transport an open connection last used: a change while open is the upgrade from long-polling.
+let openedOver = null;
 function render() {
   const { state } = client;
   ui.state.textContent = state;
   ui.state.dataset.state = state;
+  // Which transport carries the connection (or the current attempt), and why it is not WebSocket.
+  const transport = client.transport;
+  ui.transport.textContent = transport ?? '–';
+  ui.transport.dataset.transport = transport ?? '';
+  ui.transport.title = client.stats.fallbackReason ? `long-polling: ${client.stats.fallbackReason}` : 'client.transport: what carries the connection';
+  if (state === 'open' && transport !== openedOver) {
+    if (openedOver) log('info', `moved from ${openedOver} to ${transport}, still open`);
+    openedOver = transport;
+  } else if (state !== 'open') {
+    openedOver = null;
+  }
   if (state === 'reconnecting' && retry) {
     const left = retry.at - Date.now();
     ui.countdown.textContent = left > 0 ? `attempt ${retry.attempt} in ${(left / 1000).toFixed(1)} s` : `attempt ${retry.attempt}…`;
@@ -60,9 +88,9 @@ function render() {
 }
 window.setInterval(render, 100);
 
-client.onStateChange(({ state, reason }) => {
+client.onStateChange(({ state, reason, transport }) => {
   if (state !== 'reconnecting') retry = null;
-  log('info', `state: ${state} (${reason})`);
+  log('info', `state: ${state}${state === 'open' && transport ? ` over ${transport}` : ''} (${reason})`);
   render();
 });
 client.onReconnecting(({ attempt, delay, code }) => {
@@ -99,8 +127,17 @@ ui.request.addEventListener('click', () => {
   render();
 });
 
+ui.time.addEventListener('click', () => {
+  log('out', 'request time');
+  client.request('time', undefined, { timeout: 5000 }).then(
+    (time) => log('info', `server time ${time}`),
+    (error) => log('error', `request failed: ${error.message}`),
+  );
+  render();
+});
+
 ui.drop.addEventListener('click', () => {
-  log('out', 'drop (the server will terminate this socket)');
+  log('out', 'drop (the server will cut this connection)');
   client.send('drop');
 });
 

@@ -1,0 +1,49 @@
+// The shapes listeners receive (one context object each, so fields can be added) and the typed-API helpers.
+
+import type { Envelope, InboundMessage } from './envelope';
+import type { ConnectionState } from './state';
+import type { TransportCloseEvent, TransportName } from './transports/transport';
+
+export interface OpenContext {
+  transport: TransportName;
+  /** 0 for the first connection, then the number of attempts this reconnection took. */
+  attempt: number;
+}
+export interface CloseContext extends TransportCloseEvent {
+  /** Whether the client will try to reconnect. */
+  willReconnect: boolean;
+}
+export interface ReconnectingContext {
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Wait before this attempt, in ms (the attempt waits for `online` while offline). */
+  delay: number;
+  code: number;
+  reason: string;
+}
+export interface StateChangeContext {
+  state: ConnectionState;
+  previous: ConnectionState;
+  reason: string;
+  transport: TransportName | null;
+}
+
+/** The client's lifecycle events, by name. */
+export interface Lifecycle {
+  open(context: OpenContext): void;
+  close(context: CloseContext): void;
+  error(error: Error): void;
+  stateChange(context: StateChangeContext): void;
+  reconnecting(context: ReconnectingContext): void;
+  message(message: InboundMessage): void;
+  [name: string]: (context: never) => void;
+}
+
+/** `payload` is optional exactly when the event's payload type admits `undefined`. */
+export type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
+export type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
+export type Reply<R, K> = K extends keyof R ? R[K] : unknown;
+export interface RequestOptions {
+  timeout?: number;
+}
+export type RequestArgs<P> = undefined extends P ? [payload?: P, options?: RequestOptions] : [payload: P, options?: RequestOptions];
