@@ -1,6 +1,7 @@
 // Builds ESM + CJS (for bundlers and Node) and a minified UMD (for <script> from a CDN) from src/.
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
+import reactChat from './examples/react-chat/build.config.mjs';
 
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
@@ -45,4 +46,6 @@ export default [
     },
     plugins: [ts(), minify()],
   },
+  // The React example app (examples/react-chat/dist/), so `npm start` and the e2e tests can serve it.
+  ...reactChat,
 ];

@@ -12,12 +12,16 @@
 //             restart). Either way, watch the client reconnect;
 // - requests: `echo` resolves with its payload, `time` with the server's clock.
 // Pings are answered by the companion server itself.
+// The examples (/cdn-chat/, /react-chat/, /dashboard/) use the handlers in ./handlers/: a chat
+// room 'lobby' and live metrics for connections that subscribe to them.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { setImmediate } from 'node:timers';
+import { chat, ROOM } from './handlers/chat.mjs';
+import { metrics } from './handlers/metrics.mjs';
 import { fileURLToPath } from 'node:url';
 import { CloseCode, createServer } from '../dist/server/index.js';
 
@@ -71,8 +75,9 @@ async function serveStatic(request, response) {
 /** What the demo endpoint does with each connection (see the top of this file). */
 function onConnection(server, conn) {
   conn.on('chat', (payload) => {
+    if (conn.rooms.has(ROOM)) return; // a chat example's line: the chat handler owns it
     conn.send('chat', payload);
-    server.broadcast('chat', payload, { except: conn });
+    server.broadcast('chat', payload, { except: [conn, ...server.to(ROOM).connections] });
   });
   conn.on('echo', (payload) => conn.send('echo', payload));
   conn.on('drop', () => {
@@ -96,6 +101,8 @@ export async function startDemoServer({ port = 8080, host = '127.0.0.1' } = {}) 
   // Attached after the static handler exists: the companion server takes /ws and leaves it every other path.
   const server = createServer({ server: http, path: '/ws', maxPayload: 64 * 1024 });
   server.on('connection', (conn) => onConnection(server, conn));
+  chat(server);
+  const stopMetrics = metrics(server, { room: 'metrics' });
   server.on('error', (error) => console.error('enhanced-ws demo:', error));
   await server.ready;
   return {
@@ -103,6 +110,7 @@ export async function startDemoServer({ port = 8080, host = '127.0.0.1' } = {}) 
     server,
     port: http.address().port,
     async close() {
+      stopMetrics();
       const closed = new Promise((resolve) => http.close(() => resolve()));
       await server.close(); // every connection gets 1001; the http server is ours to close
       // A turn of the event loop sends the final long-polling batches, then the rest is cut.

@@ -31,6 +31,13 @@ import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, Reconn
  * client.on('chat', (msg) => console.log(msg.user, msg.text));
  * client.send('chat', { user: 'ada', text: 'hello' });
  */
+/**
+ * How long a WebSocket that sent credentials waits for the server's answer before it opens
+ * anyway. A server that speaks docs/protocol.md answers at once (or closes with 4401/4403);
+ * this only keeps a server that ignores `auth` frames usable.
+ */
+const AUTH_ANSWER_GRACE_MS = 5000;
+
 export class EnhancedWebSocketClient<Events extends object = EventMap, Replies extends object = EventMap> {
   private _state: ConnectionState = 'idle';
   private _transport: Transport | undefined;
@@ -39,6 +46,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Consecutive failed attempts since the last stable connection. */
   private _attempt = 0;
   private _retryTimer: TimerHandle | undefined;
+  /** Set while a WebSocket waits for the server's answer to its `auth` frame. */
+  private _authTimer: TimerHandle | undefined;
   private _openedAt = 0;
   private _opened = false;
   /** The page went into the back/forward cache; reconnect on pageshow, not before. */
@@ -220,15 +229,27 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
         };
+        const accepted = current(() => {
+          this._clock.clearTimeout(this._authTimer);
+          this._authTimer = undefined;
+          this._onOpen();
+          if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
+        });
         transport.open({
           onOpen: current(() => {
             this._selection.opened(name);
-            // WebSocket credentials travel in the first frame, never in the URL (proxy logs).
-            if (name === 'websocket' && credentials !== undefined) this._write(this._encode({ type: 'auth', payload: credentials }));
-            this._onOpen();
-            if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
+            if (name === 'websocket' && credentials !== undefined) {
+              // Credentials travel in the first frame, never in the URL (proxy logs). Open once the
+              // server answered, so queued messages never go to a connection it is about to refuse.
+              transport.send(this._encode({ type: 'auth', payload: credentials }));
+              this._authTimer = this._clock.setTimeout(accepted, AUTH_ANSWER_GRACE_MS);
+            } else accepted();
           }),
           onMessage: current((data: unknown) => {
+            if (this._authTimer !== undefined) {
+              accepted();
+              if (this._isAuthAnswer(data)) return;
+            }
             this._onMessage(data);
           }),
           onClose: current((event: TransportCloseEvent) => {
@@ -280,6 +301,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     let item: QueuedFrame | undefined;
     while (epoch === this._epoch && this._state === 'open' && !this._paused && (item = this._queue?.next(this._clock.now()))) {
       this._write(item.frame, item.id);
+    }
+  }
+
+  /** The companion server acknowledges credentials with `{type:'auth'}`; any other first frame is a message. */
+  private _isAuthAnswer(data: unknown): boolean {
+    try {
+      const value = typeof data === 'string' ? this._serializer.decode(data) : undefined;
+      return isEnvelope(value) && value.type === 'auth';
+    } catch {
+      return false;
     }
   }
 
@@ -402,6 +433,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _teardown(): void {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
+    this._clock.clearTimeout(this._authTimer);
+    this._authTimer = undefined;
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
     this._upgrade?.cancel();

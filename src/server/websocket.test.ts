@@ -47,6 +47,8 @@ describe('WebSocket admission', () => {
       const conn = await connection;
       expect(conn.user).toEqual({ name: 'ada' });
       expect(authenticate).toHaveBeenCalledWith(expect.objectContaining({ url: '/ws' }), 'good');
+      // the acceptance is acknowledged before anything else, so the client opens only now
+      expect(await peer.next()).toEqual({ type: 'auth', payload: { ok: true } });
       expect(await peer.next()).toEqual({ type: 'pong', payload: 1 });
     });
 
@@ -103,6 +105,7 @@ describe('WebSocket admission', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       accept(true);
       await connection;
+      expect(await peer.next()).toEqual({ type: 'auth', payload: { ok: true } });
       const pongs = [];
       for (let i = 0; i < 5; i++) pongs.push((await peer.next()).payload);
       expect(pongs).toEqual([0, 1, 2, 3, 4]);
@@ -129,7 +132,7 @@ describe('WebSocket admission', () => {
       expect((await connection).user).toBe('grace');
     });
 
-    it('routes an auth frame like any other message when there is no hook', async () => {
+    it('acknowledges an auth first frame without routing it when there is no hook; later ones are messages', async () => {
       const server = await start();
       const connection = nextConnection(server);
       const peer = track(wsPeer(wsUrl(server)));
@@ -137,9 +140,12 @@ describe('WebSocket admission', () => {
       const auth = vi.fn();
       conn.on('auth', auth);
       await peer.send({ type: 'auth', payload: 'x' });
+      expect(await peer.next()).toEqual({ type: 'auth', payload: { ok: true } });
+      await peer.send({ type: 'auth', payload: 'y' });
       await peer.send({ type: 'ping' });
       await peer.next();
-      expect(auth).toHaveBeenCalledWith('x', { type: 'auth', payload: 'x' });
+      expect(auth).toHaveBeenCalledTimes(1);
+      expect(auth).toHaveBeenCalledWith('y', { type: 'auth', payload: 'y' });
     });
   });
 

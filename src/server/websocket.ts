@@ -40,6 +40,9 @@ const WS_ERROR_CODES: Partial<Record<string, number>> = {
 /** A text frame as a string; binary data stays as it is (the connection answers NOT_TEXT). */
 const toFrame = (data: RawData, isBinary: boolean): unknown => (isBinary ? data : (data as Buffer).toString('utf8'));
 
+/** Sent once a socket whose first frame was `auth` is accepted: the client opens only then. */
+const AUTH_ACCEPTED = JSON.stringify({ type: 'auth', payload: { ok: true } });
+
 /** What a socket's first frame asks for, when the server waits for one. */
 type FirstFrame =
   | { readonly kind: 'auth'; readonly credentials: string | undefined }
@@ -99,6 +102,9 @@ class SocketAdmission {
   private _conn: Connection | undefined;
   private _pending: unknown[] = [];
   private _waiting = false;
+  private _frames = 0;
+  /** The first frame was `auth`: acknowledge it once accepted, so the client opens (and flushes its queue) only then. */
+  private _ackOnAccept = false;
   private _timer: TimerHandle | undefined;
   /** Gives back what `start()` reserved; undefined once a connection holds it (or it was given back). */
   private _release: (() => void) | undefined;
@@ -151,20 +157,24 @@ class SocketAdmission {
   }
 
   private _receive(frame: unknown): void {
+    const first = readFirstFrame(this._frames++ === 0 ? frame : undefined);
     if (this._conn) {
-      this._conn.receive(frame);
+      // No hook: the server decided before the first frame; an `auth` frame is still consumed and acknowledged.
+      if (first.kind === 'auth') this._acknowledge();
+      else this._conn.receive(frame);
       return;
     }
     if (!this._waiting) {
-      this._pending.push(frame); // delivered once the hook accepts
+      if (first.kind === 'auth') this._ackOnAccept = true;
+      else this._pending.push(frame); // delivered once the hook accepts
       return;
     }
-    const first = readFirstFrame(frame);
     if (first.kind === 'upgrade' || this._probe) {
       this._upgrade(first.kind === 'upgrade' ? first.sid : undefined);
       return;
     }
     if (first.kind === 'other') this._pending.push(frame);
+    this._ackOnAccept = first.kind === 'auth';
     this._decide(first.kind === 'auth' ? first.credentials : undefined);
   }
 
@@ -186,6 +196,7 @@ class SocketAdmission {
         this._conn = accepted;
         this._context.sweep?.add(socket);
       });
+      if (this._ackOnAccept) this._acknowledge();
       for (const frame of this._pending.splice(0)) this._conn?.receive(frame);
     });
   }
@@ -202,6 +213,10 @@ class SocketAdmission {
     this._conn = moved;
     this._giveBack(); // the connection has held its own slot since its long-polling handshake
     this._context.sweep?.add(this._socket);
+  }
+
+  private _acknowledge(): void {
+    this._socket.send(AUTH_ACCEPTED);
   }
 
   private _refuse(refusal: Refusal): void {

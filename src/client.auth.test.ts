@@ -1,0 +1,62 @@
+// EnhancedWebSocketClient credentials on WebSocket: first frame, open only once the server answered.
+import { describe, expect, it } from 'vitest';
+import { advance, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+
+useHarness();
+
+/** A server and a not-yet-connected client with credentials and three queued messages. */
+async function queuedBehindAuth() {
+  const url = uniqueUrl();
+  const server = startServer(url, { answerPings: false });
+  const sockets = recordSockets();
+  const client = makeClient<{ n: number }>(url, { autoConnect: false, WebSocket: sockets.WebSocket, auth: () => 'token' });
+  const opened: number[] = [];
+  client.onOpen(() => opened.push(1));
+  for (let n = 0; n < 3; n++) client.send('n', n);
+  client.connect();
+  await settle();
+  return { server, sockets, client, opened };
+}
+
+describe('EnhancedWebSocketClient auth on WebSocket', () => {
+  it('sends the credentials as the first frame and holds the queue until the server accepts', async () => {
+    const { server, sockets, client, opened } = await queuedBehindAuth();
+    expect(sockets.sent()).toEqual([{ type: 'auth', payload: 'token' }]);
+    expect(client.state).toBe('connecting');
+    expect(client.stats.queued).toBe(3);
+    expect(opened).toEqual([]);
+    server.send('auth', { ok: true });
+    expect(client.state).toBe('open');
+    expect(opened).toEqual([1]);
+    await settle();
+    expect(server.frames('n').map((frame) => frame.payload)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps queued messages when the server refuses, and stops for good', async () => {
+    const { server, client, opened } = await queuedBehindAuth();
+    server.kill(4401, 'unauthorized');
+    await settle();
+    expect(client.state).toBe('closed');
+    expect(opened).toEqual([]);
+    expect(client.stats.queued).toBe(3); // nothing was sent into the refused connection
+    expect(server.frames('n')).toEqual([]);
+  });
+
+  it('treats any other first frame as acceptance and delivers it', async () => {
+    const { server, client } = await queuedBehindAuth();
+    const hellos: unknown[] = [];
+    client.onAny((message) => hellos.push(message.type));
+    server.send('hello', 1);
+    expect(client.state).toBe('open');
+    expect(hellos).toEqual(['hello']);
+  });
+
+  it('opens after a grace period with a server that ignores auth frames', async () => {
+    const { client } = await queuedBehindAuth();
+    await advance(4900);
+    expect(client.state).toBe('connecting');
+    await advance(200);
+    expect(client.state).toBe('open');
+    expect(client.stats.queued).toBe(0);
+  });
+});
