@@ -224,7 +224,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         const transport =
           name === 'websocket'
             ? this._webSocketTransport(url)
-            : new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, ...(credentials === undefined ? {} : { credentials }) });
+            : new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, credentials });
         this._transport = transport;
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
@@ -306,11 +306,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** The companion server acknowledges credentials with `{type:'auth'}`; any other first frame is a message. */
   private _isAuthAnswer(data: unknown): boolean {
+    const value = this._decode(data);
+    return isEnvelope(value) && value.type === 'auth';
+  }
+
+  /** The decoded text frame; binary data, and text the serializer refuses, as they came. */
+  private _decode(data: unknown): unknown {
     try {
-      const value = typeof data === 'string' ? this._serializer.decode(data) : undefined;
-      return isEnvelope(value) && value.type === 'auth';
+      return typeof data === 'string' ? this._serializer.decode(data) : data;
     } catch {
-      return false;
+      return data; // reported as malformed, with the raw text
     }
   }
 
@@ -347,7 +352,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._transport = socket;
           this._selection.opened('websocket');
           for (const data of early) this._onMessage(data);
-          this._lifecycle.emit('stateChange', { state: 'open', previous: 'open', reason: 'upgraded to websocket', transport: 'websocket' });
+          this._stateChanged('open', 'upgraded to websocket');
           this._flush();
         },
         message: (data) => {
@@ -364,15 +369,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _onMessage(data: unknown): void {
     this._stats.received++;
     this._heartbeat?.frame();
-    let value: unknown = data;
-    try {
-      if (typeof data === 'string') value = this._serializer.decode(data);
-    } catch {
-      // reported below as malformed, with the raw text
-    }
+    const value = this._decode(data);
     if (!isEnvelope(value)) {
       this._stats.malformed++;
-      this._report(new EnhancedWsError('BAD_MESSAGE', `enhanced-ws: ignored a frame that is not a {type, payload} envelope: ${typeof data === 'string' ? data.slice(0, 80) : 'binary data'}`));
+      this._report(new EnhancedWsError('BAD_MESSAGE', `enhanced-ws: ignored a frame, not a {type, payload} envelope: ${typeof data === 'string' ? data.slice(0, 80) : 'binary data'}`));
       this._lifecycle.emit('message', { type: null, payload: value });
       return;
     }
@@ -394,15 +394,15 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         reconnect.shouldReconnect?.(event) !== false &&
         this._attempt < reconnect.maxRetries);
     if (!willReconnect || !reconnect) {
-      this._finish(event, wasOpen, `closed with ${String(event.code)}${event.reason ? ` (${event.reason})` : ''}`);
+      this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
     }
     this._teardown();
     const epoch = ++this._epoch;
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
-    this._requests.rejectSent(`code ${String(event.code)}`);
-    this._setState('reconnecting', event.reason || `closed with ${String(event.code)}`);
+    this._requests.rejectSent(`code ${event.code}`);
+    this._setState('reconnecting', event.reason || `closed with ${event.code}`);
     if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: true });
     // A listener may have called close() (or connect() after it): that decision wins.
     if (!retry || epoch !== this._epoch) return;
@@ -425,7 +425,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._unwatch = undefined;
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
-    if (this._queue && this._options.queue && this._options.queue.dropOnClose) this._queue.clear(reason);
+    if (this._options.queue && this._options.queue.dropOnClose) this._queue?.clear(reason);
     if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
     this._setState('closed', reason);
   }
@@ -458,7 +458,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _deliver(frame: string, type: string, id?: string): void {
     if (this._state === 'open' && !this._paused) this._write(frame, id);
     else if (this._queue) this._queue.push(frame, type, this._clock.now(), id);
-    else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} and the queue is disabled (queue: false)`);
+    else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
   }
 
   private _write(frame: string, id?: string): void {
@@ -479,6 +479,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (next === previous) return;
     if (!canMove(previous, next)) throw new Error(`enhanced-ws: internal error, state ${previous} -> ${next}`);
     this._state = next;
-    this._lifecycle.emit('stateChange', { state: next, previous, reason, transport: this.transport });
+    this._stateChanged(previous, reason);
+  }
+
+  /** Tells state listeners about a move, or about a new transport under the same state. */
+  private _stateChanged(previous: ConnectionState, reason: string): void {
+    this._lifecycle.emit('stateChange', { state: this._state, previous, reason, transport: this.transport });
   }
 }

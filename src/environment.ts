@@ -1,18 +1,20 @@
 // Browser signals the client reacts to: online/offline, tab visibility, back/forward cache.
 
 export interface EnvironmentHooks {
-  online(): void;
-  offline(): void;
+  online: () => void;
+  offline: () => void;
   /** The tab became visible again. */
-  visible(): void;
-  /** The page is hidden for navigation; `persisted` when it may come back from the bfcache. */
-  pagehide(persisted: boolean): void;
-  pageshow(persisted: boolean): void;
+  visible: () => void;
+  /** The page is hidden for navigation (it may come back from the back/forward cache). */
+  pagehide: () => void;
+  pageshow: () => void;
 }
 
+type Listen = (type: string, listener: () => void) => void;
+
 interface EventTargetLike {
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  addEventListener?: Listen;
+  removeEventListener?: Listen;
 }
 
 /** Whether the browser says it is offline. Unknown (no `navigator`) counts as online. */
@@ -25,17 +27,17 @@ export function isOffline(): boolean {
  * them all (on close). A no-op outside browsers.
  */
 export function watchEnvironment(hooks: EnvironmentHooks): () => void {
-  const target = globalThis as Partial<EventTargetLike> & { document?: Partial<EventTargetLike> & { visibilityState?: string } };
+  const target = globalThis as EventTargetLike & { document?: EventTargetLike & { visibilityState?: string } };
   const doc = target.document;
-  const listeners: [Partial<EventTargetLike> | undefined, string, (event: Event) => void][] = [
-    [target, 'online', () => { hooks.online(); }],
-    [target, 'offline', () => { hooks.offline(); }],
-    [target, 'pagehide', (event) => { hooks.pagehide((event as PageTransitionEvent).persisted); }],
-    [target, 'pageshow', (event) => { hooks.pageshow((event as PageTransitionEvent).persisted); }],
-    [doc, 'visibilitychange', () => { if (doc?.visibilityState === 'visible') hooks.visible(); }],
-  ];
-  for (const [on, type, listener] of listeners) on?.addEventListener?.(type, listener);
+  const visibilitychange = (): void => {
+    if (doc?.visibilityState === 'visible') hooks.visible();
+  };
+  const listen = (method: keyof EventTargetLike): void => {
+    for (const type of ['online', 'offline', 'pagehide', 'pageshow'] as const) target[method]?.(type, hooks[type]);
+    doc?.[method]?.('visibilitychange', visibilitychange);
+  };
+  listen('addEventListener');
   return () => {
-    for (const [on, type, listener] of listeners) on?.removeEventListener?.(type, listener);
+    listen('removeEventListener');
   };
 }

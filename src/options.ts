@@ -98,12 +98,12 @@ export interface ResolvedOptions {
   queue: QueueOptions | false;
   requestTimeout: number;
   transports: TransportName[];
-  auth: (() => string | Promise<string>) | undefined;
-  fetch: typeof fetch | undefined;
-  protocols: string | string[] | undefined;
-  serializer: Serializer | undefined;
-  WebSocket: typeof WebSocket | undefined;
-  clock: Clock | undefined;
+  auth?: () => string | Promise<string>;
+  fetch?: typeof fetch;
+  protocols?: string | string[];
+  serializer?: Serializer;
+  WebSocket?: typeof WebSocket;
+  clock?: Clock;
   random: () => number;
 }
 
@@ -111,86 +111,78 @@ const fail = (name: string, expected: string, value: unknown): never => {
   throw new TypeError(`enhanced-ws: option "${name}" must be ${expected}, got ${String(value)}`);
 };
 
-/** Checks every key of `given` against `defaults`, validates its type, and merges. */
-function section<T extends object>(name: string, given: unknown, defaults: T): T | false {
-  if (given === false) return false;
-  if (given === undefined || given === true) return { ...defaults };
-  if (typeof given !== 'object' || given === null) return fail(name, 'an object or false', given);
-  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(given)) {
+/** A check an option must pass, and what the error says it must be. */
+type Rule = readonly [test: (value: never) => boolean, expected: string];
+
+const TRANSPORTS: TransportName[] = ['websocket', 'long-polling'];
+const aFunction: Rule = [(value: unknown) => typeof value === 'function', 'a function'];
+const positive: Rule = [(value: number) => value > 0, 'a number > 0'];
+const withMethods = (...names: string[]): Rule => [
+  (value: Record<string, unknown> | null) => typeof value === 'object' && value !== null && names.every((name) => typeof value[name] === 'function'),
+  `an object with ${names.join('(), ')}()`,
+];
+
+/**
+ * Checks beyond the type of an option's default (numbers: >= 0), and the checks of options that
+ * have no default. An option with neither a default nor a rule is unknown.
+ */
+const RULES: Partial<Record<string, Rule>> = {
+  'reconnect.jitter': [(value: number) => value <= 1, 'between 0 and 1'],
+  'reconnect.multiplier': [(value: number) => value >= 1, 'a number >= 1'],
+  'reconnect.shouldReconnect': aFunction,
+  'heartbeat.interval': positive,
+  'heartbeat.timeout': positive,
+  'queue.overflow': [(value: string) => ['drop-oldest', 'drop-newest', 'error'].includes(value), '"drop-oldest", "drop-newest" or "error"'],
+  requestTimeout: positive,
+  transports: [
+    (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((name) => TRANSPORTS.includes(name as TransportName)),
+    'a non-empty array of "websocket" and "long-polling"',
+  ],
+  protocols: [
+    (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((p) => typeof p === 'string')),
+    'a string or an array of strings',
+  ],
+  serializer: withMethods('encode', 'decode'),
+  clock: withMethods('setTimeout', 'clearTimeout', 'now'),
+  auth: aFunction,
+  fetch: aFunction,
+  WebSocket: aFunction,
+  random: aFunction,
+};
+
+/** `object[key]` when the key is the object's own: `toString` and the like stay unknown options. */
+const own = <T>(object: Partial<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(object, key) ? object[key] : undefined);
+
+/** Validates `given` key by key against `defaults` and RULES, and merges it over `defaults`. */
+function merge(prefix: string, given: object, defaults: object): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+    const name = prefix + key;
+    const fallback = own(defaults as Record<string, unknown>, key);
+    const type = typeof fallback;
+    const rule = own(RULES, name);
+    if (fallback === undefined && !rule) throw new TypeError(`enhanced-ws: unknown option "${name}"`);
     if (value === undefined) continue;
-    const fallback = (defaults as Record<string, unknown>)[key];
-    if (key === 'shouldReconnect' && name === 'reconnect') {
-      if (typeof value !== 'function') fail(`${name}.${key}`, 'a function', value);
-    } else if (fallback === undefined) {
-      throw new TypeError(`enhanced-ws: unknown option "${name}.${key}"`);
-    } else if (typeof fallback === 'number' && !(typeof value === 'number' && value >= 0)) {
-      fail(`${name}.${key}`, 'a number >= 0', value);
-    } else if (typeof fallback !== typeof value) {
-      fail(`${name}.${key}`, `a ${typeof fallback}`, value);
+    if (type === 'object') {
+      // A section: false turns it off, true keeps its defaults, an object is merged over them.
+      if (value === false) merged[key] = false;
+      else if (typeof value === 'object' && value !== null) merged[key] = merge(`${name}.`, value, fallback as object);
+      else if (value !== true) fail(name, 'an object or false', value);
+      continue;
     }
+    // The default's type is required; numbers must also be >= 0 (which refuses NaN).
+    if (fallback !== undefined && (typeof value !== type || (type === 'number' && !((value as number) >= 0)))) {
+      fail(name, type === 'number' ? 'a number >= 0' : `a ${type}`, value);
+    }
+    if (rule && !rule[0](value as never)) fail(name, rule[1], value);
     merged[key] = value;
   }
-  return merged as T;
+  return merged;
 }
-
-const KNOWN = Object.keys(DEFAULTS).concat('transports', 'auth', 'fetch', 'protocols', 'serializer', 'WebSocket', 'clock', 'random');
-const TRANSPORTS: TransportName[] = ['websocket', 'long-polling'];
 
 /** Validates options once, at construction: a `TypeError` names the first bad option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const given: unknown = options;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) fail('options', 'an object', given);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw new TypeError(`enhanced-ws: unknown option "${key}"`);
-  }
-  const reconnect = section('reconnect', options.reconnect, DEFAULTS.reconnect);
-  if (reconnect) {
-    if (reconnect.jitter > 1) fail('reconnect.jitter', 'between 0 and 1', reconnect.jitter);
-    if (reconnect.multiplier < 1) fail('reconnect.multiplier', 'a number >= 1', reconnect.multiplier);
-  }
-  const heartbeat = section('heartbeat', options.heartbeat, DEFAULTS.heartbeat);
-  if (heartbeat && !(heartbeat.interval > 0)) fail('heartbeat.interval', 'a number > 0', heartbeat.interval);
-  if (heartbeat && !(heartbeat.timeout > 0)) fail('heartbeat.timeout', 'a number > 0', heartbeat.timeout);
-  const queue = section('queue', options.queue, DEFAULTS.queue);
-  if (queue && !['drop-oldest', 'drop-newest', 'error'].includes(queue.overflow)) {
-    fail('queue.overflow', '"drop-oldest", "drop-newest" or "error"', queue.overflow);
-  }
-  const { requestTimeout = DEFAULTS.requestTimeout, autoConnect = DEFAULTS.autoConnect } = options;
-  if (!(typeof requestTimeout === 'number' && requestTimeout > 0)) fail('requestTimeout', 'a number > 0', requestTimeout);
-  if (typeof autoConnect !== 'boolean') fail('autoConnect', 'a boolean', autoConnect);
-  const { transports = TRANSPORTS } = options as { transports?: unknown };
-  if (!Array.isArray(transports) || !transports.length || !transports.every((name) => TRANSPORTS.includes(name as TransportName))) {
-    fail('transports', 'a non-empty array of "websocket" and "long-polling"', transports);
-  }
-  for (const key of ['WebSocket', 'random', 'auth', 'fetch'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, 'a function', options[key]);
-  }
-  const hasMethods = (value: unknown, names: string[]): boolean =>
-    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-  if (options.serializer !== undefined && !hasMethods(options.serializer, ['encode', 'decode'])) {
-    fail('serializer', 'an object with encode() and decode()', options.serializer);
-  }
-  if (options.clock !== undefined && !hasMethods(options.clock, ['setTimeout', 'clearTimeout', 'now'])) {
-    fail('clock', 'an object with setTimeout(), clearTimeout() and now()', options.clock);
-  }
-  const { protocols } = options as { protocols?: unknown };
-  if (protocols !== undefined && typeof protocols !== 'string' && !(Array.isArray(protocols) && protocols.every((p) => typeof p === 'string'))) {
-    fail('protocols', 'a string or an array of strings', protocols);
-  }
-  return {
-    autoConnect,
-    reconnect,
-    heartbeat,
-    queue,
-    requestTimeout,
-    transports: transports as TransportName[],
-    auth: options.auth,
-    fetch: options.fetch,
-    protocols: options.protocols,
-    serializer: options.serializer,
-    WebSocket: options.WebSocket,
-    clock: options.clock,
-    random: options.random ?? Math.random,
-  };
+  return { transports: TRANSPORTS, random: Math.random, ...merge('', options, DEFAULTS) } as ResolvedOptions;
 }

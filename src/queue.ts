@@ -37,24 +37,17 @@ export class SendQueue {
     const item: QueuedFrame = { frame, type, bytes, queuedAt: now, id };
     this.expire(now);
     const full = (): boolean => this._items.length >= maxMessages || this._bytes + bytes > maxBytes;
+    const overflowed = (what: string): EnhancedWsError =>
+      new EnhancedWsError('QUEUE_OVERFLOW', `enhanced-ws: send queue full (queue.maxMessages ${maxMessages}, queue.maxBytes ${maxBytes}); ${what}`);
+    if (full() && (overflow === 'error' || bytes > maxBytes)) throw overflowed(`"${type}" was not queued`);
+    while (overflow === 'drop-oldest' && full() && this._items.length > 0) {
+      const oldest = this._shift();
+      this._report(oldest, overflowed(`dropped the oldest "${oldest.type}" message`), false);
+    }
+    // drop-newest, or a queue that cannot hold even one message (maxMessages 0)
     if (full()) {
-      const error = (what: string): EnhancedWsError =>
-        new EnhancedWsError(
-          'QUEUE_OVERFLOW',
-          `enhanced-ws: send queue full (queue.maxMessages ${String(maxMessages)}, queue.maxBytes ${String(maxBytes)}); ${what}`,
-        );
-      if (overflow === 'error' || bytes > maxBytes) {
-        throw error(`"${type}" was not queued`);
-      }
-      while (overflow === 'drop-oldest' && full() && this._items.length > 0) {
-        const oldest = this._shift();
-        this._drop(oldest, error(`dropped the oldest "${oldest.type}" message`), false);
-      }
-      // drop-newest, or a queue that cannot hold even one message (maxMessages 0)
-      if (full()) {
-        this._drop(item, error(`dropped the new "${type}" message`), false);
-        return;
-      }
+      this._report(item, overflowed(`dropped the new "${type}" message`), false);
+      return;
     }
     this._items.push(item);
     this._bytes += bytes;
@@ -65,9 +58,9 @@ export class SendQueue {
     const { maxAge } = this._options;
     while (this._items[0] && now - this._items[0].queuedAt > maxAge) {
       const stale = this._shift();
-      this._drop(
+      this._report(
         stale,
-        new EnhancedWsError('MESSAGE_EXPIRED', `enhanced-ws: queued "${stale.type}" message expired after queue.maxAge ${String(maxAge)} ms`),
+        new EnhancedWsError('MESSAGE_EXPIRED', `enhanced-ws: queued "${stale.type}" message expired after queue.maxAge ${maxAge} ms`),
         true,
       );
     }
@@ -82,7 +75,7 @@ export class SendQueue {
   /** Drops everything, reporting each (used by `close()` with `dropOnClose`). */
   clear(reason: string): void {
     for (const item of this._items.splice(0)) {
-      this._drop(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
+      this._report(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
     }
     this._bytes = 0;
   }
@@ -91,9 +84,5 @@ export class SendQueue {
     const item = this._items.shift() as QueuedFrame;
     this._bytes -= item.bytes;
     return item;
-  }
-
-  private _drop(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {
-    this._report(item, error, expired);
   }
 }

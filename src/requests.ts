@@ -27,7 +27,7 @@ export class PendingRequests {
     const id = String(++this._nextId);
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = this._clock.setTimeout(() => {
-        this._settle(id)?.reject(new TimeoutError(`enhanced-ws: request "${type}" got no reply within ${String(timeout)} ms`, timeout));
+        this._settle(id)?.reject(new TimeoutError(`enhanced-ws: request "${type}" got no reply within ${timeout} ms`, timeout));
       }, timeout);
       this._pending.set(id, { resolve, reject, timer, sent: false });
     });

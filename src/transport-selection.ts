@@ -26,15 +26,12 @@ export class TransportSelection {
 
   /** The transport for the next attempt. */
   next(): TransportName {
-    const canWebSocket = this._preferences.includes('websocket') && this._hasWebSocket();
-    const canPoll = this._preferences.includes('long-polling');
-    if (!canWebSocket) {
+    if (!this.canUpgrade()) {
       this.fallbackReason = 'WebSocket is not available';
       return 'long-polling';
     }
-    if (!canPoll) return 'websocket';
-    if (this._sticky) return this._sticky;
-    return this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket';
+    if (!this._preferences.includes('long-polling')) return 'websocket';
+    return this._sticky ?? (this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket');
   }
 
   /** An attempt with `name` opened. */
@@ -45,7 +42,7 @@ export class TransportSelection {
       this.fallbackReason = null;
     } else {
       this._sticky = 'long-polling';
-      this.fallbackReason ??= `WebSocket failed to open ${String(this._websocketFailures)} times while HTTP worked`;
+      this.fallbackReason ??= `WebSocket failed to open ${this._websocketFailures} times while HTTP worked`;
     }
   }
 
@@ -59,7 +56,7 @@ export class TransportSelection {
     }
   }
 
-  /** Whether an open long-polling connection should probe for a WebSocket upgrade. */
+  /** Whether WebSocket is wanted and exists: so an open long-polling connection should probe for an upgrade. */
   canUpgrade(): boolean {
     return this._preferences.includes('websocket') && this._hasWebSocket();
   }

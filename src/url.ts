@@ -15,7 +15,7 @@ export function toWebSocketUrl(input: unknown): string {
   }
   if (typeof input !== 'string' || !url || !/^(wss?|https?):$/.test(url.protocol)) {
     throw new TypeError(
-      `enhanced-ws: url must be an absolute ws:, wss:, http: or https: URL (or relative, in a page), got ${JSON.stringify(input)}`,
+      `enhanced-ws: url must be a ws(s): or http(s): URL, or relative in a page, got ${JSON.stringify(input)}`,
     );
   }
   url.protocol = url.protocol.replace('http', 'ws');

@@ -7,7 +7,7 @@ import type { Transport, TransportCloseEvent, TransportHandlers } from './transp
 export interface LongPollingOptions {
   fetch: typeof fetch;
   /** Sent as `Authorization: Bearer <credentials>` on the handshake only; the session id is the key after that. */
-  credentials?: string;
+  credentials?: string | undefined;
   clock: Clock;
 }
 
@@ -19,8 +19,11 @@ const GRACE_MS = 20000;
 /** UTF-8 size, at most overestimated (3 bytes per non-ASCII UTF-16 unit): a batch never exceeds `maxPayload`. */
 const byteSize = (text: string): number => text.length + 2 * (text.match(/[\u0080-\uffff]/g)?.length ?? 0);
 
-/** A close event from the server's `{ code, reason }`; `fallback` when it carries no code (1006 without one). */
-function closeEvent(value: unknown, fallback: number | undefined, defaultReason: string): TransportCloseEvent {
+/**
+ * A close event from the server's `{ code, reason }` (if any); `fallback` when it carries no code.
+ * Without either, the connection was lost: 1006, not clean.
+ */
+function closeEvent(defaultReason: string, value?: unknown, fallback?: number): TransportCloseEvent {
   const { code, reason } = (value ?? {}) as { code?: unknown; reason?: unknown };
   const known = typeof code === 'number' ? code : fallback;
   return { code: known ?? CloseCode.ABNORMAL, reason: typeof reason === 'string' ? reason : defaultReason, wasClean: known !== undefined };
@@ -63,7 +66,7 @@ export class LongPollingTransport implements Transport {
     this._endpoint = url.href;
     const { credentials } = this._options;
     const headers: Record<string, string> = credentials === undefined ? {} : { Authorization: `Bearer ${credentials}` };
-    this._request(this._endpoint, { method: 'POST', headers }, (body) => {
+    this._request({ method: 'POST', headers }, (body) => {
       const { sid, pollTimeoutMs, maxPayload } = (body ?? {}) as { sid?: unknown; pollTimeoutMs?: unknown; maxPayload?: unknown };
       if (typeof sid !== 'string') throw new TypeError('not a long-polling handshake');
       url.searchParams.set('sid', (this._sid = sid));
@@ -114,12 +117,12 @@ export class LongPollingTransport implements Transport {
   }
 
   private _poll(): void {
-    this._request(this._endpoint, { method: 'GET' }, (batch) => {
+    this._request({ method: 'GET' }, (batch) => {
       if (!Array.isArray(batch)) throw new TypeError('not a long-polling batch');
       const close = (batch as unknown[]).find((item) => typeof item !== 'string');
       for (const item of batch as unknown[]) if (typeof item === 'string') this._deliver(item);
       if (close === undefined) this._poll();
-      else this._finish(closeEvent(close, 1005, 'closed by the server'));
+      else this._finish(closeEvent('closed by the server', close, 1005));
     });
   }
 
@@ -139,26 +142,26 @@ export class LongPollingTransport implements Transport {
       parts.push(part);
     }
     this._outbox.splice(0, parts.length);
-    this._request(this._endpoint, { method: 'POST', body: `[${parts.join(',')}]` }, this._flush);
+    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush);
   };
 
   /** One fetch under the transport's AbortController and a deadline; `then` runs on a 2xx answer. */
-  private _request(url: string, init: RequestInit, then: (body: unknown) => void): void {
+  private _request(init: RequestInit, then: (body: unknown) => void): void {
     const { fetch, clock } = this._options;
     const timer: TimerHandle = clock.setTimeout(() => {
-      this._finish({ code: CloseCode.ABNORMAL, reason: 'long-polling request timed out', wasClean: false });
+      this._finish(closeEvent('long-polling request timed out'));
     }, this._pollMs + GRACE_MS);
-    fetch(url, { ...init, signal: this._abort.signal, cache: 'no-store' })
+    fetch(this._endpoint, { ...init, signal: this._abort.signal, cache: 'no-store' })
       .then(async (response) => {
         const body: unknown = await response.json().catch(() => undefined);
         if (this._done) return;
         if (response.ok) then(body);
-        else this._finish(closeEvent(body, STATUS_CODES[response.status], `HTTP ${String(response.status)}`));
+        else this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
       })
       .catch((error: unknown) => {
         if (this._done) return;
         this._handlers?.onError(error);
-        this._finish({ code: CloseCode.ABNORMAL, reason: String(error), wasClean: false });
+        this._finish(closeEvent(String(error)));
       })
       .finally(() => {
         clock.clearTimeout(timer);
