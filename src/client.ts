@@ -15,6 +15,7 @@ import { canMove, type ConnectionState } from './state';
 import { createStats, type ClientStats } from './stats';
 import type { Transport, TransportCloseEvent, TransportName } from './transports/transport';
 import { LongPollingTransport } from './transports/long-polling';
+import { withCredentials } from './transports/credentials';
 import { WebSocketTransport } from './transports/websocket';
 import { TransportSelection } from './transport-selection';
 import { WebSocketUpgrade } from './upgrade';
@@ -31,13 +32,6 @@ import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, Reconn
  * client.on('chat', (msg) => console.log(msg.user, msg.text));
  * client.send('chat', { user: 'ada', text: 'hello' });
  */
-/**
- * How long a WebSocket that sent credentials waits for the server's answer before it opens
- * anyway. A server that speaks docs/protocol.md answers at once (or closes with 4401/4403);
- * this only keeps a server that ignores `auth` frames usable.
- */
-const AUTH_ANSWER_GRACE_MS = 5000;
-
 export class EnhancedWebSocketClient<Events extends object = EventMap, Replies extends object = EventMap> {
   private _state: ConnectionState = 'idle';
   private _transport: Transport | undefined;
@@ -46,8 +40,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Consecutive failed attempts since the last stable connection. */
   private _attempt = 0;
   private _retryTimer: TimerHandle | undefined;
-  /** Set while a WebSocket waits for the server's answer to its `auth` frame. */
-  private _authTimer: TimerHandle | undefined;
   private _openedAt = 0;
   private _opened = false;
   /** The page went into the back/forward cache; reconnect on pageshow, not before. */
@@ -221,35 +213,18 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         if (epoch !== this._epoch) return;
         const url = toWebSocketUrl(rawUrl);
         const name = this._selection.next();
-        const transport =
-          name === 'websocket'
-            ? this._webSocketTransport(url)
-            : new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, credentials });
+        const transport = this._createTransport(name, url, credentials);
         this._transport = transport;
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
         };
-        const accepted = current(() => {
-          this._clock.clearTimeout(this._authTimer);
-          this._authTimer = undefined;
-          this._onOpen();
-          if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
-        });
         transport.open({
           onOpen: current(() => {
             this._selection.opened(name);
-            if (name === 'websocket' && credentials !== undefined) {
-              // Credentials travel in the first frame, never in the URL (proxy logs). Open once the
-              // server answered, so queued messages never go to a connection it is about to refuse.
-              transport.send(this._encode({ type: 'auth', payload: credentials }));
-              this._authTimer = this._clock.setTimeout(accepted, AUTH_ANSWER_GRACE_MS);
-            } else accepted();
+            this._onOpen();
+            if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
           }),
           onMessage: current((data: unknown) => {
-            if (this._authTimer !== undefined) {
-              accepted();
-              if (this._isAuthAnswer(data)) return;
-            }
             this._onMessage(data);
           }),
           onClose: current((event: TransportCloseEvent) => {
@@ -304,10 +279,21 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
   }
 
-  /** The companion server acknowledges credentials with `{type:'auth'}`; any other first frame is a message. */
-  private _isAuthAnswer(data: unknown): boolean {
-    const value = this._decode(data);
-    return isEnvelope(value) && value.type === 'auth';
+  /**
+   * Credentials never go in the URL (proxy logs): long-polling sends them as a header, WebSocket
+   * in its first frame, answered by the companion server with `{type:'auth'}`.
+   */
+  private _createTransport(name: TransportName, url: string, credentials: string | undefined): Transport {
+    if (name === 'long-polling') {
+      return new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, credentials });
+    }
+    const socket = this._webSocketTransport(url);
+    if (credentials === undefined) return socket;
+    const isAnswer = (data: unknown): boolean => {
+      const value = this._decode(data);
+      return isEnvelope(value) && value.type === 'auth';
+    };
+    return withCredentials(socket, this._encode({ type: 'auth', payload: credentials }), isAnswer, this._clock);
   }
 
   /** The decoded text frame; binary data, and text the serializer refuses, as they came. */
@@ -433,8 +419,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _teardown(): void {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
-    this._clock.clearTimeout(this._authTimer);
-    this._authTimer = undefined;
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
     this._upgrade?.cancel();

@@ -1,0 +1,57 @@
+// WebSocket credentials: sent in the first frame, and the transport opens only once the server answered.
+
+import type { Clock, TimerHandle } from '../clock';
+import type { Transport } from './transport';
+
+/**
+ * How long to wait for the server's answer before opening anyway. A server that speaks
+ * docs/protocol.md answers at once (or closes with 4401/4403); this only keeps a server that
+ * ignores `auth` frames usable.
+ */
+const ANSWER_GRACE_MS = 5000;
+
+/**
+ * Wraps a WebSocket transport so that, once the socket is open, it sends `authFrame` first and
+ * reports `onOpen` only when the server answered (its first frame) — so the client never flushes
+ * its queue into a connection the server is about to refuse. The answer itself is swallowed when
+ * `isAnswer` recognises it; any other first frame counts as acceptance and is delivered.
+ */
+export function withCredentials(inner: Transport, authFrame: string, isAnswer: (data: unknown) => boolean, clock: Clock): Transport {
+  let timer: TimerHandle | undefined;
+  return {
+    name: inner.name,
+    open(handlers) {
+      let waiting = true;
+      const accepted = (): void => {
+        waiting = false;
+        clock.clearTimeout(timer);
+        handlers.onOpen();
+      };
+      inner.open({
+        ...handlers,
+        onOpen: () => {
+          inner.send(authFrame);
+          timer = clock.setTimeout(accepted, ANSWER_GRACE_MS);
+        },
+        onMessage: (data) => {
+          if (waiting) {
+            accepted();
+            if (isAnswer(data)) return;
+          }
+          handlers.onMessage(data);
+        },
+        onClose: (event) => {
+          clock.clearTimeout(timer);
+          handlers.onClose(event);
+        },
+      });
+    },
+    send: (frame) => {
+      inner.send(frame);
+    },
+    close: (code, reason) => {
+      clock.clearTimeout(timer);
+      inner.close(code, reason);
+    },
+  };
+}
