@@ -5,6 +5,21 @@ import { MOCK_DELAY, advance, collect, makeClient, openClient, settle, startServ
 useHarness();
 
 describe('EnhancedWebSocketClient lifecycle', () => {
+  it('reports willReconnect: false when a state listener closes the client as the connection drops', async () => {
+    const { client, server } = await openClient();
+    client.onStateChange(({ state }) => {
+      if (state === 'reconnecting') client.close();
+    });
+    const closes = collect<unknown>();
+    client.onClose(closes.push);
+    server.kill(4001, 'kicked');
+    await advance(MOCK_DELAY);
+    expect(client.state).toBe('closed');
+    expect(closes.items).toEqual([expect.objectContaining({ code: 4001, willReconnect: false })]);
+    await advance(60_000);
+    expect(server.connections).toHaveLength(1);
+  });
+
   it('moves idle → connecting → open → reconnecting → open → closed, emitting each move once', async () => {
     const url = uniqueUrl();
     const server = startServer(url);

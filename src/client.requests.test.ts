@@ -107,6 +107,25 @@ describe('EnhancedWebSocketClient request', () => {
     expect((await queued).error).toBeInstanceOf(ConnectionClosedError);
   });
 
+  it('never sends a queued request that already failed (timeout or close()), so the server cannot act on it', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url, { handlers: { sum } });
+    const client = makeClient<Events, Replies>(url, { autoConnect: false });
+    const timedOut = outcome(client.request('sum', [1, 1], { timeout: 50 }));
+    await advance(60);
+    expect((await timedOut).error).toBeInstanceOf(TimeoutError);
+    const closed = outcome(client.request('sum', [2, 2]));
+    client.close();
+    expect((await closed).error).toBeInstanceOf(ConnectionClosedError);
+    client.send('echo', 'still wanted'); // a plain message queued around them stays
+    expect(client.stats.queued).toBe(1);
+    client.connect();
+    await settle();
+    await advance(MOCK_DELAY);
+    expect(server.frames('sum')).toEqual([]);
+    expect(server.frames('echo').map((frame) => frame.payload)).toEqual(['still wanted']);
+  });
+
   it('rejects a request already sent when the connection drops, and reconnects', async () => {
     const { client, server } = await openClient<Events, Replies>({ random: () => 0 });
     const result = outcome(client.request('echo', 'x'));

@@ -8,6 +8,8 @@ import { createServer, type EnhancedWebSocketServer } from './server/index';
 interface Events {
   echo: { n: number };
   n: number;
+  tick: number;
+  ack: number;
 }
 
 const servers: EnhancedWebSocketServer[] = [];
@@ -136,6 +138,73 @@ describe('EnhancedWebSocketClient transports', () => {
     expect(transports.slice(-1)).toEqual(['websocket']);
     expect(made.stats.fallbackReason).toBeNull();
     expect(made.stats.reconnects).toBe(0);
+  });
+
+  it('keeps client order across the move even when handlers reply to frames that arrived during it', async () => {
+    const { server, url } = await echoServer();
+    const order: number[] = []; // the client's send sequence numbers, as the server received them
+    let ticking: ReturnType<typeof setInterval> | undefined;
+    server.on('connection', (conn) => {
+      conn.on('n', (seq) => order.push(seq as number));
+      conn.on('ack', (seq) => order.push(seq as number));
+      let tick = 0;
+      ticking = setInterval(() => conn.send('tick', tick++), 1);
+    });
+    const refused = refusedWebSocket();
+    const made = client(url, { WebSocket: refused.WebSocket });
+    let seq = 0;
+    made.on('tick', () => { made.send('ack', seq++); });
+    const pump = setInterval(() => { for (let i = 0; i < 3; i++) made.send('n', seq++); }, 2);
+    await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); expect(order.length).toBeGreaterThan(30); });
+    refused.allow();
+    await vi.waitFor(() => { expect(made.transport).toBe('websocket'); }, { timeout: 5000 });
+    const atMove = seq;
+    await vi.waitFor(() => { expect(seq).toBeGreaterThan(atMove + 60); });
+    clearInterval(pump);
+    clearInterval(ticking);
+    await vi.waitFor(() => { expect(order).toHaveLength(seq); });
+    expect(order).toEqual(Array.from({ length: seq }, (_, i) => i));
+  });
+
+  it('queues again what long-polling never sent when its upload fails, instead of losing it', async () => {
+    const { server, url } = await echoServer();
+    const received: number[] = [];
+    server.on('connection', (conn) => conn.on('n', (n) => received.push(n as number)));
+    let failedOnce = false;
+    let releaseFailure: () => void = () => undefined;
+    // The first upload hangs, then fails without reaching the server; frames sent meanwhile never left.
+    const flakyFetch: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (!failedOnce && init?.method === 'POST' && url.includes('sid=')) {
+        failedOnce = true;
+        return new Promise((_resolve, reject) => {
+          releaseFailure = () => { reject(new TypeError('network down')); };
+        });
+      }
+      return fetch(input, init);
+    };
+    const made = client(url, { transports: ['long-polling'], fetch: flakyFetch });
+    await vi.waitFor(() => { expect(made.state).toBe('open'); });
+    made.send('n', 1); // rides the failing POST: its fate is unknown, so it is not resent
+    await vi.waitFor(() => { expect(failedOnce).toBe(true); });
+    made.send('n', 2);
+    made.send('n', 3);
+    await Promise.resolve();
+    releaseFailure();
+    await vi.waitFor(() => { expect(received).toEqual([2, 3]); });
+    expect(made.stats.reconnects).toBe(1);
+    expect(made.stats.dropped).toBe(0);
+  });
+
+  it('starts no upgrade probe when an open listener closed the client', async () => {
+    const { url } = await echoServer();
+    const refused = refusedWebSocket();
+    const made = client(url, { WebSocket: refused.WebSocket });
+    made.onOpen(() => { made.close(); });
+    await vi.waitFor(() => { expect(made.state).toBe('closed'); });
+    const attempts = refused.attempts();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // proves an absence: no probe in 300 ms
+    expect(refused.attempts()).toBe(attempts);
   });
 
   it('does not stay on long-polling after an outage: both failing means WebSocket next', async () => {

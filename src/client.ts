@@ -81,7 +81,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._options = resolveOptions(options);
     this._clock = this._options.clock ?? systemClock;
     this._serializer = this._options.serializer ?? jsonSerializer;
-    this._requests = new PendingRequests(this._clock);
+    this._requests = new PendingRequests(this._clock, (id) => {
+      this._queue?.remove(id);
+    });
     this._selection = new TransportSelection(this._options.transports, () => Boolean(this._WebSocket()));
     const queue = this._options.queue;
     if (queue) this._queue = new SendQueue(queue, (item, error, expired) => { this._dropped(item, error, expired); });
@@ -196,9 +198,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Closes for good: no reconnect, pending requests rejected, queue kept (or dropped per `queue.dropOnClose`). */
   close(code = 1000, reason = ''): void {
     if (this._state === 'closed') return;
-    const wasOpen = this._state === 'open';
-    this._transport?.close(code, reason);
-    this._finish({ code, reason, wasClean: true }, wasOpen, 'close() called');
+    this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }
 
   private _attemptNow(): void {
@@ -222,7 +222,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           onOpen: current(() => {
             this._selection.opened(name);
             this._onOpen();
-            if (transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
+            // (an open listener may have closed the client already)
+            if (epoch === this._epoch && transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
           }),
           onMessage: current((data: unknown) => {
             this._onMessage(data);
@@ -257,8 +258,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
         sendPing: () => {
-          // Not while an upgrade holds writes: a late long-polling POST would hit a handed-over session.
-          if (!this._paused) this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+          // Through the queue while an upgrade holds writes: it goes out (and gets its pong) right after the swap.
+          this._deliver(this._encode({ type: 'ping', payload: { t: this._clock.now() } }), 'ping');
         },
         onDead: () => {
           this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
@@ -310,7 +311,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   private _webSocketTransport(url: string): WebSocketTransport {
-    return new WebSocketTransport(url, this._options.protocols, this._WebSocket() as typeof WebSocket);
+    const WebSocketImpl = this._WebSocket();
+    if (!WebSocketImpl) throw new TypeError('enhanced-ws: no WebSocket here: pass the WebSocket option, or allow "long-polling" in transports');
+    return new WebSocketTransport(url, this._options.protocols, WebSocketImpl);
   }
 
   /** On long-polling, try WebSocket in the background (at once, then with backoff) and move over when it works. */
@@ -337,9 +340,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._probes = 0;
           this._transport = socket;
           this._selection.opened('websocket');
-          for (const data of early) this._onMessage(data);
           this._stateChanged('open', 'upgraded to websocket');
+          // Held writes first: a handler replying to an early frame must not overtake them.
           this._flush();
+          for (const data of early) this._onMessage(data);
         },
         message: (data) => {
           this._onMessage(data);
@@ -385,12 +389,13 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
     this._teardown();
     const epoch = ++this._epoch;
+    this._requeueUnsent();
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
     this._requests.rejectSent(`code ${event.code}`);
     this._setState('reconnecting', event.reason || `closed with ${event.code}`);
-    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: true });
-    // A listener may have called close() (or connect() after it): that decision wins.
+    // A state listener may have called close() (or connect() after it): that decision wins.
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: epoch === this._epoch });
     if (!retry || epoch !== this._epoch) return;
     const attempt = ++this._attempt;
     const delay = backoffDelay(attempt, reconnect, this._options.random);
@@ -406,6 +411,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
     this._teardown();
     this._epoch++;
+    this._requeueUnsent();
+    // Already closed by the peer in most cases (a no-op then); not when a dead heartbeat ends the retries.
+    this._transport?.close(event.code, event.reason);
     this._transport = undefined;
     this._unwatch?.();
     this._unwatch = undefined;
@@ -449,6 +457,22 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     (this._transport as Transport).send(frame);
     this._stats.sent++;
     if (id) this._requests.markSent(id);
+  }
+
+  /** Frames the transport accepted but provably never sent go back to the front of the queue. */
+  private _requeueUnsent(): void {
+    const frames = this._transport?.unsent?.() ?? [];
+    const now = this._clock.now();
+    const items: QueuedFrame[] = [];
+    for (const frame of frames) {
+      const message = this._decode(frame); // our own frames: always envelopes
+      if (!isEnvelope(message) || message.type === 'ping') continue;
+      if (message.id) this._requests.markSent(message.id, false);
+      // bytes 0: not counted against queue.maxBytes again, they were accepted once
+      items.push({ frame, type: message.type, bytes: 0, queuedAt: now, id: message.id });
+    }
+    if (this._queue) this._queue.requeue(items);
+    else for (const item of items) this._dropped(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: "${item.type}" was not sent before the connection dropped (queue: false)`), false);
   }
 
   private _dropped(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {

@@ -80,6 +80,20 @@ export class SendQueue {
     this._bytes = 0;
   }
 
+  /** Puts frames that never left a dropped connection back at the front, in order (no bound: they were accepted once). */
+  requeue(items: QueuedFrame[]): void {
+    this._items.unshift(...items);
+    for (const item of items) this._bytes += item.bytes;
+  }
+
+  /** Takes a request's frame out of the queue (the request already failed; it must not be sent). */
+  remove(id: string): void {
+    const index = this._items.findIndex((item) => item.id === id);
+    if (index < 0) return;
+    const [item] = this._items.splice(index, 1);
+    this._bytes -= (item as QueuedFrame).bytes;
+  }
+
   private _shift(): QueuedFrame {
     const item = this._items.shift() as QueuedFrame;
     this._bytes -= item.bytes;

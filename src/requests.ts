@@ -16,7 +16,14 @@ export class PendingRequests {
   private readonly _pending = new Map<string, Pending>();
   private _nextId = 0;
 
-  constructor(private readonly _clock: Clock) {}
+  /**
+   * @param _onAbandoned told when a request that never left is rejected (timeout, close()): its
+   * frame must not be sent later, or the server would act on a request the caller saw fail.
+   */
+  constructor(
+    private readonly _clock: Clock,
+    private readonly _onAbandoned: (id: string) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this._pending.size;
@@ -27,20 +34,24 @@ export class PendingRequests {
     const id = String(++this._nextId);
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = this._clock.setTimeout(() => {
-        this._settle(id)?.reject(new TimeoutError(`enhanced-ws: request "${type}" got no reply within ${timeout} ms`, timeout));
+        this.reject(id, new TimeoutError(`enhanced-ws: request "${type}" got no reply within ${timeout} ms`, timeout));
       }, timeout);
       this._pending.set(id, { resolve, reject, timer, sent: false });
     });
     return { id, promise };
   }
 
-  markSent(id: string): void {
+  /** The request's frame left over a connection (or, `false`, went back into the send queue). */
+  markSent(id: string, sent = true): void {
     const pending = this._pending.get(id);
-    if (pending) pending.sent = true;
+    if (pending) pending.sent = sent;
   }
 
   reject(id: string, error: Error): void {
-    this._settle(id)?.reject(error);
+    const pending = this._settle(id);
+    if (!pending) return;
+    if (!pending.sent) this._onAbandoned(id);
+    pending.reject(error);
   }
 
   /** Settles the request a `reply` frame answers. Returns false when no request matches. */

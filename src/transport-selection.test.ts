@@ -43,6 +43,17 @@ describe('TransportSelection', () => {
     expect(selection.fallbackReason).toBeNull();
   });
 
+  it('follows the preference order: long-polling first means no WebSocket attempt and no upgrade', () => {
+    const pollFirst = new TransportSelection(['long-polling', 'websocket'], () => true);
+    expect(pollFirst.next()).toBe('long-polling');
+    expect(pollFirst.fallbackReason).toMatch(/puts long-polling first/);
+    expect(pollFirst.canUpgrade()).toBe(false);
+  });
+
+  it('stays on WebSocket when it is the only preference, even if it is missing', () => {
+    expect(new TransportSelection(['websocket'], () => false).next()).toBe('websocket');
+  });
+
   it('never picks a transport the preferences leave out', () => {
     const wsOnly = new TransportSelection(['websocket'], () => true);
     wsOnly.failed('websocket');

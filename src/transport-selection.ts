@@ -26,11 +26,11 @@ export class TransportSelection {
 
   /** The transport for the next attempt. */
   next(): TransportName {
+    if (!this._preferences.includes('long-polling')) return 'websocket';
     if (!this.canUpgrade()) {
-      this.fallbackReason = 'WebSocket is not available';
+      this.fallbackReason = this._preferences[0] === 'long-polling' ? 'the transports option puts long-polling first' : 'WebSocket is not available';
       return 'long-polling';
     }
-    if (!this._preferences.includes('long-polling')) return 'websocket';
     return this._sticky ?? (this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket');
   }
 
@@ -56,8 +56,8 @@ export class TransportSelection {
     }
   }
 
-  /** Whether WebSocket is wanted and exists: so an open long-polling connection should probe for an upgrade. */
+  /** Whether WebSocket comes first and exists: so an open long-polling connection should probe for an upgrade. */
   canUpgrade(): boolean {
-    return this._preferences.includes('websocket') && this._hasWebSocket();
+    return this._preferences[0] === 'websocket' && this._hasWebSocket();
   }
 }

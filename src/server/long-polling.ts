@@ -104,7 +104,9 @@ export class LongPollingEndpoint {
       admission.release();
       throw error;
     }
-    const verdict = body === null ? Refusals.MESSAGE_TOO_BIG : await admission.authenticate(req, bearer(req));
+    const authenticated = body === null ? Refusals.MESSAGE_TOO_BIG : await admission.authenticate(req, bearer(req));
+    // The server may have begun shutting down while the hook ran: no session may outlive it.
+    const verdict = admission.closed ? Refusals.SHUTTING_DOWN : authenticated;
     if ('code' in verdict) {
       admission.release();
       refuse(res, verdict);

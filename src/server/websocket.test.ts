@@ -52,6 +52,15 @@ describe('WebSocket admission', () => {
       expect(await peer.next()).toEqual({ type: 'pong', payload: 1 });
     });
 
+    it('answers the auth frame before anything a connection listener sends', async () => {
+      const server = await start({ authenticate: () => true });
+      server.on('connection', (conn) => conn.send('hello', 1));
+      const peer = track(wsPeer(wsUrl(server)));
+      await peer.send({ type: 'auth', payload: 't' });
+      expect(await peer.next()).toEqual({ type: 'auth', payload: { ok: true } });
+      expect(await peer.next()).toEqual({ type: 'hello', payload: 1 });
+    });
+
     it('closes with 4401 when the hook returns a falsy value', async () => {
       const server = await start({ authenticate: async () => Promise.resolve(false) });
       const onConnection = vi.fn();

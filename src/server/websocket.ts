@@ -195,8 +195,9 @@ class SocketAdmission {
       this._context.open(webSocketLink(socket), this._request, verdict.user, (accepted) => {
         this._conn = accepted;
         this._context.sweep?.add(socket);
+        // Before the 'connection' listeners run, so the answer precedes anything they send.
+        if (this._ackOnAccept) this._acknowledge();
       });
-      if (this._ackOnAccept) this._acknowledge();
       for (const frame of this._pending.splice(0)) this._conn?.receive(frame);
     });
   }

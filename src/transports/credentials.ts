@@ -13,8 +13,8 @@ const ANSWER_GRACE_MS = 5000;
 /**
  * Wraps a WebSocket transport so that, once the socket is open, it sends `authFrame` first and
  * reports `onOpen` only when the server answered (its first frame) — so the client never flushes
- * its queue into a connection the server is about to refuse. The answer itself is swallowed when
- * `isAnswer` recognises it; any other first frame counts as acceptance and is delivered.
+ * its queue into a connection the server is about to refuse. The first frame `isAnswer`
+ * recognises is swallowed; any other first frame counts as acceptance and is delivered.
  */
 export function withCredentials(inner: Transport, authFrame: string, isAnswer: (data: unknown) => boolean, clock: Clock): Transport {
   let timer: TimerHandle | undefined;
@@ -22,6 +22,7 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
     name: inner.name,
     open(handlers) {
       let waiting = true;
+      let answered = false;
       const accepted = (): void => {
         waiting = false;
         clock.clearTimeout(timer);
@@ -34,9 +35,11 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
           timer = clock.setTimeout(accepted, ANSWER_GRACE_MS);
         },
         onMessage: (data) => {
-          if (waiting) {
-            accepted();
-            if (isAnswer(data)) return;
+          if (waiting) accepted();
+          // The answer is protocol, not an app message, even when a greeting overtook it.
+          if (!answered && isAnswer(data)) {
+            answered = true;
+            return;
           }
           handlers.onMessage(data);
         },

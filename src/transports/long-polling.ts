@@ -103,6 +103,11 @@ export class LongPollingTransport implements Transport {
     queueMicrotask(this._flush);
   }
 
+  /** Frames handed to `send()` that never left (no POST carried them); the client queues them again. */
+  unsent(): string[] {
+    return this._outbox.splice(0);
+  }
+
   close(code: number, reason: string): void {
     if (this._done) return;
     this._stop();
@@ -193,7 +198,6 @@ export class LongPollingTransport implements Transport {
 
   private _stop(): void {
     this._done = true;
-    this._outbox = [];
     this._abort.abort();
     this._settleDrains();
   }

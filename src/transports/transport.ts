@@ -28,6 +28,11 @@ export interface Transport {
   send(frame: string): void;
   /** Closes and detaches; no handler runs after this returns. */
   close(code: number, reason: string): void;
+  /**
+   * Frames handed to `send()` that provably never left, taken out of the transport so the
+   * client can queue them again. A WebSocket cannot tell (its buffer is opaque), so it has none.
+   */
+  unsent?(): string[];
 }
 
 export type TransportName = 'websocket' | 'long-polling';
