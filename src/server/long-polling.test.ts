@@ -92,9 +92,13 @@ describe('long-polling endpoints', () => {
 
   it('refuses requests that are not long-polling and methods it does not serve', async () => {
     const server = await start();
-    expect((await fetch(httpUrl(server))).status).toBe(400);
+    const wrongPath = await fetch(httpUrl(server));
+    expect(wrongPath.status).toBe(400);
+    expect(await wrongPath.json()).toMatchObject({ code: 1008 }); // every refusal carries a close code
     const { url } = await handshake(server);
-    expect((await fetch(url, { method: 'PUT' })).status).toBe(405);
+    const wrongMethod = await fetch(url, { method: 'PUT' });
+    expect(wrongMethod.status).toBe(405);
+    expect(await wrongMethod.json()).toMatchObject({ code: 1008 });
   });
 
   it('answers a CORS preflight', async () => {

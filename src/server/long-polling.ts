@@ -52,7 +52,7 @@ export class LongPollingEndpoint {
     }
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     if (query.get('transport') !== 'polling') {
-      sendJson(res, 400, { reason: 'expected a WebSocket upgrade, or ?transport=polling' });
+      sendJson(res, 400, { code: CloseCode.POLICY_VIOLATION, reason: 'expected a WebSocket upgrade, or ?transport=polling' });
       return;
     }
     void this._route(req, res, query.get('sid'))?.catch(() => {
@@ -67,7 +67,7 @@ export class LongPollingEndpoint {
     else if (req.method === 'GET') entry.session.poll(res);
     else if (req.method === 'POST') return this._upload(req, res, entry);
     else if (req.method === 'DELETE') return this._close(req, res, entry);
-    else sendJson(res, 405, { reason: 'use GET, POST or DELETE' });
+    else sendJson(res, 405, { code: CloseCode.POLICY_VIOLATION, reason: 'use GET, POST or DELETE' });
     return undefined;
   }
 
