@@ -19,6 +19,7 @@ import { withCredentials } from './transports/credentials';
 import { WebSocketTransport } from './transports/websocket';
 import { TransportSelection } from './transport-selection';
 import { WebSocketUpgrade } from './upgrade';
+import { Upgrade } from './upgrade-protocol';
 import { toWebSocketUrl, type UrlSource } from './url';
 import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle';
 
@@ -322,7 +323,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (!this._selection.canUpgrade() || !this._queue) return;
     // The marker tells the server this socket continues a long-polling session, not a new connection.
     const probeUrl = new URL(url);
-    probeUrl.searchParams.set('transport', 'upgrade');
+    probeUrl.searchParams.set('transport', Upgrade.QUERY);
     this._probeTimer = this._clock.setTimeout(() => {
       this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, {
         pause: () => {
@@ -351,7 +352,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         close: (event) => {
           this._drop(event, true);
         },
-        upgradeFrame: (sid) => this._encode({ type: 'upgrade', payload: { sid } }),
+        upgradeFrame: (sid) => this._encode({ type: Upgrade.FRAME, payload: { sid } }),
       });
     }, delay);
   }

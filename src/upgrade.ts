@@ -3,6 +3,7 @@
 import type { Clock, TimerHandle } from './clock';
 import type { LongPollingTransport } from './transports/long-polling';
 import type { Transport, TransportCloseEvent } from './transports/transport';
+import { Upgrade } from './upgrade-protocol';
 
 /** How long the server may take to end long-polling after the `upgrade` frame (a server without upgrade support never does). */
 const COMMIT_TIMEOUT_MS = 10000;
@@ -65,7 +66,7 @@ export class WebSocketUpgrade {
    * is then the connection. Otherwise the upgrade is abandoned and the caller handles the close.
    */
   pollingClosed(event: TransportCloseEvent): boolean {
-    if (this._committed && !this._done && event.code === 1000 && event.reason === 'upgraded') {
+    if (this._committed && !this._done && event.code === Upgrade.CODE && event.reason === Upgrade.REASON) {
       this._done = this._adopted = true;
       this._clock.clearTimeout(this._timer);
       this._host.adopt(this._socket, this._early.splice(0));

@@ -1,6 +1,8 @@
-// The server's refusals (close code + HTTP status per reason), the codes of its error frames, the upgrade's names.
+// The server's refusals (close code + HTTP status per reason) and the codes of its error frames.
 
 import { CloseCode } from '../close-codes';
+
+export { Upgrade } from '../upgrade-protocol';
 
 /** Why the server turned a peer away: the WebSocket close code and the long-polling HTTP status. */
 export interface Refusal {
@@ -27,19 +29,6 @@ export const Refusals = {
   /** WebSocket only: an upgrade probe that named no live session, or sent no valid `upgrade` frame. */
   BAD_UPGRADE: { code: CloseCode.SESSION_NOT_FOUND, status: 404, reason: 'no live long-polling session to upgrade' },
 } as const satisfies Record<string, Refusal>;
-
-/**
- * The long-polling → WebSocket upgrade (docs/protocol.md): the query that marks a probe socket,
- * and how the polling session of an upgraded connection ends (the last item of its last batch).
- */
-export const Upgrade = {
-  /** `?transport=upgrade` on the WebSocket URL: the socket's first frame will be `upgrade`. */
-  QUERY: 'upgrade',
-  /** The `type` of the probe's first frame: `{ "type": "upgrade", "payload": { "sid": string } }`. */
-  FRAME: 'upgrade',
-  CODE: CloseCode.NORMAL,
-  REASON: 'upgraded',
-} as const;
 
 /** `payload.code` of the `{ type: 'error' }` frames the server sends for malformed input. */
 export const FrameErrorCode = {
