@@ -1,4 +1,5 @@
-// Prints raw, gzip and brotli sizes of the browser bundles; the UMD core has a 3 KB gzip budget
+// Prints raw, gzip and brotli sizes of the browser bundles, and the UMD by source module; the UMD
+// core has a 3 KB gzip budget
 // (printed, not enforced yet: see the README's Size section).
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
@@ -27,3 +28,22 @@ if (umd) {
   const verdict = umd.gzip <= BUDGET_GZIP ? 'within' : 'OVER';
   console.log(`UMD core: ${umd.gzip} B gzip, ${verdict} the ${BUDGET_GZIP} B budget (reconnecting-websocket: ~3.2 KB)`);
 }
+
+// Where the UMD's bytes come from, module by module. esbuild minifies and mangles `_` members
+// the way rollup + terser do, so the figures are close to (not equal to) the real bundle's.
+const { build } = await import('esbuild');
+const { metafile } = await build({
+  entryPoints: ['src/index.ts'],
+  bundle: true,
+  minify: true,
+  mangleProps: /^_/,
+  format: 'iife',
+  target: 'es2022',
+  write: false,
+  metafile: true,
+});
+const [output] = Object.values(metafile.outputs);
+const modules = Object.entries(output.inputs).map(([file, { bytesInOutput }]) => ({ module: file, minified: bytesInOutput }));
+const total = modules.reduce((sum, m) => sum + m.minified, 0);
+console.log('\nUMD by module (minified bytes, before gzip):');
+console.table(modules.sort((a, b) => b.minified - a.minified).map((m) => ({ ...m, share: `${((100 * m.minified) / total).toFixed(1)} %` })));
