@@ -1,6 +1,5 @@
-// Prints raw, gzip and brotli sizes of the browser bundles, and the UMD by source module; the UMD
-// core has a 3 KB gzip budget
-// (printed, not enforced yet: see the README's Size section).
+// Prints raw, gzip and brotli sizes of the browser bundles, and the UMD by source module. The UMD
+// core has a 3 KB gzip budget (printed, not enforced yet: see the README's Size section).
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
