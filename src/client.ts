@@ -388,11 +388,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
     }
-    this._teardown();
-    const epoch = ++this._epoch;
-    this._requeueUnsent();
-    this._transport?.close(event.code, event.reason);
-    this._transport = undefined;
+    const epoch = this._release(event);
     this._requests.rejectSent(`code ${event.code}`);
     this._setState('reconnecting', event.reason || `closed with ${event.code}`);
     // A state listener may have called close() (or connect() after it): that decision wins.
@@ -410,12 +406,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** Ends for good: `close()`, a final code, or retries exhausted. */
   private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
-    this._teardown();
-    this._epoch++;
-    this._requeueUnsent();
-    // Already closed by the peer in most cases (a no-op then); not when a dead heartbeat ends the retries.
-    this._transport?.close(event.code, event.reason);
-    this._transport = undefined;
+    this._release(event);
     this._unwatch?.();
     this._unwatch = undefined;
     this._suspended = false;
@@ -425,7 +416,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._setState('closed', reason);
   }
 
-  private _teardown(): void {
+  /**
+   * Lets go of the connection: timers stopped, unsent frames queued again, transport closed
+   * (already closed by the peer in most cases, a no-op then). Returns the new epoch.
+   */
+  private _release(event: TransportCloseEvent): number {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
     this._clock.clearTimeout(this._probeTimer);
@@ -435,6 +430,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._paused = false;
     this._heartbeat?.stop();
     this._heartbeat = undefined;
+    const epoch = ++this._epoch;
+    this._requeueUnsent();
+    this._transport?.close(event.code, event.reason);
+    this._transport = undefined;
+    return epoch;
   }
 
   private _encode(message: Envelope): string {
