@@ -1,0 +1,179 @@
+// A heartbeat ping that falls due while an upgrade holds writes, against the real companion server on loopback.
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
+import { EnhancedWebSocketClient } from './client';
+import type { Clock, TimerHandle } from './clock';
+import type { CloseContext } from './lifecycle';
+import { createServer, type EnhancedWebSocketServer } from './server/index';
+
+// Delays no other timer of the client uses (backoff stays under 50 ms, long-polling deadlines
+// are 20 s and more, the upgrade commit timeout is 10 s): only these two are held for the test.
+const INTERVAL = 7777;
+const TIMEOUT = 8888;
+
+const servers: EnhancedWebSocketServer[] = [];
+const clients: EnhancedWebSocketClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/**
+ * Real timers and real time, plus `offset` ms added to `now()`; the heartbeat's two timers are
+ * held instead, for `fire()`. The heartbeat judges by `now()`, so advance first, then fire.
+ */
+function heldHeartbeatClock() {
+  const held = new Map<TimerHandle, { ms: number; callback: () => void }>();
+  let offset = 0;
+  const clock: Clock = {
+    setTimeout: (callback, ms) => {
+      if (ms !== INTERVAL && ms !== TIMEOUT) return setTimeout(callback, ms);
+      const handle = {} as unknown as TimerHandle;
+      held.set(handle, { ms, callback });
+      return handle;
+    },
+    clearTimeout: (handle) => {
+      if (handle !== undefined && !held.delete(handle)) clearTimeout(handle);
+    },
+    now: () => Date.now() + offset,
+  };
+  return {
+    clock,
+    /** The delays of the held timers still pending. */
+    pending: () => [...held.values()].map(({ ms }) => ms),
+    /** Moves `now()` forward by `ms`, then runs the one pending held timer of that delay. */
+    advanceAndFire(ms: number): void {
+      const due = [...held].filter(([, timer]) => timer.ms === ms);
+      expect(due, `one pending ${String(ms)} ms timer`).toHaveLength(1);
+      const [handle, timer] = due[0]!;
+      held.delete(handle);
+      offset += ms;
+      timer.callback();
+    },
+  };
+}
+
+const typeOf = (frame: string): unknown => (JSON.parse(frame) as { type?: unknown }).type;
+
+/**
+ * A WebSocket that fails to open (a proxy refusing upgrades) until `allow()`; after that a real
+ * socket that holds its `upgrade` frame until `release()`, so the test owns the paused window.
+ */
+function gatedWebSocket() {
+  let refusals = 0;
+  let allowed = false;
+  let release: (() => void) | undefined;
+  let upgradeSent: () => void = () => undefined;
+  const upgradeHeld = new Promise<void>((resolve) => { upgradeSent = resolve; });
+  /** Types of the frames the real socket sent, in order. */
+  const sent: unknown[] = [];
+  class Gated {
+    onopen: (() => void) | null = null;
+    onmessage: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
+    binaryType = 'blob';
+    constructor(url: string) {
+      if (allowed) {
+        const socket = new NodeWebSocket(url);
+        const send = socket.send.bind(socket);
+        socket.send = (frame: string) => {
+          const write = () => {
+            sent.push(typeOf(frame));
+            send(frame);
+          };
+          if (typeOf(frame) !== 'upgrade') {
+            write();
+            return;
+          }
+          release = write;
+          upgradeSent();
+        };
+        return socket as unknown as Gated;
+      }
+      refusals++;
+      setTimeout(() => this.onclose?.({ code: 1006, reason: '', wasClean: false }), 1);
+    }
+    send(): void {
+      throw new Error('never open');
+    }
+    close(): void {
+      // nothing to close
+    }
+  }
+  return {
+    WebSocket: Gated as unknown as typeof WebSocket,
+    refusals: () => refusals,
+    allow: () => { allowed = true; },
+    upgradeHeld,
+    release: () => { release?.(); },
+    sent,
+  };
+}
+
+/** Types of the frames long-polling POSTed, in order. */
+function recordingFetch() {
+  const posted: unknown[] = [];
+  const recording: typeof fetch = (input, init) => {
+    if (init?.method === 'POST' && typeof init.body === 'string') {
+      for (const frame of JSON.parse(init.body) as string[]) posted.push(typeOf(frame));
+    }
+    return fetch(input, init);
+  };
+  return { fetch: recording, posted };
+}
+
+describe('EnhancedWebSocketClient heartbeat across a long-polling → WebSocket upgrade', () => {
+  it('sends a ping that fell due while the upgrade paused writes right after the swap, and stays open', async () => {
+    const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
+    servers.push(server);
+    await server.ready;
+    const time = heldHeartbeatClock();
+    const socket = gatedWebSocket();
+    const http = recordingFetch();
+    const made = new EnhancedWebSocketClient(`ws://127.0.0.1:${String(server.port)}/ws`, {
+      WebSocket: socket.WebSocket,
+      fetch: http.fetch,
+      clock: time.clock,
+      heartbeat: { interval: INTERVAL, timeout: TIMEOUT },
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+    });
+    clients.push(made);
+    const closes: Pick<CloseContext, 'code' | 'reason'>[] = [];
+    made.onClose(({ code, reason }) => closes.push({ code, reason }));
+    const upgraded = new Promise<void>((resolve) => {
+      made.onStateChange(({ transport }) => { if (transport === 'websocket') resolve(); });
+    });
+    const pong = new Promise<void>((resolve) => {
+      made.onAny(({ type }) => { if (type === 'pong') resolve(); });
+    });
+
+    await new Promise<void>((resolve) => made.onOpen(() => { resolve(); }));
+    expect(made.transport).toBe('long-polling');
+    expect(socket.refusals()).toBeGreaterThanOrEqual(2);
+    expect(time.pending()).toEqual([INTERVAL]);
+
+    socket.allow();
+    await socket.upgradeHeld; // the probe opened and long-polling drained: writes are paused now
+    time.advanceAndFire(INTERVAL); // the ping falls due inside the paused window
+    const queuedWhilePaused = made.stats.queued;
+    const postedWhilePaused = [...http.posted];
+
+    socket.release();
+    await upgraded; // adopted, and the held writes flushed (in the same task)
+    expect(made.transport).toBe('websocket');
+    // The pong of a ping that went out is on its way; a ping that never went out gets none,
+    // and then the heartbeat below has its say.
+    if (socket.sent.includes('ping')) await pong;
+
+    time.advanceAndFire(TIMEOUT);
+    expect(closes).toEqual([]); // not 4000 "heartbeat timeout"
+    expect(made.state).toBe('open');
+    expect(made.transport).toBe('websocket');
+    expect(queuedWhilePaused).toBe(1); // the ping waited in the queue…
+    expect(postedWhilePaused).not.toContain('ping'); // …was not written to long-polling…
+    expect(socket.sent.slice(0, 2)).toEqual(['upgrade', 'ping']); // …and went first on the new socket
+    expect(made.stats.rttMs).toEqual(expect.any(Number));
+  });
+});
