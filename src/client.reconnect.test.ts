@@ -284,6 +284,15 @@ describe('EnhancedWebSocketClient reconnects', () => {
     expect(server.connections).toHaveLength(2);
   });
 
+  it('never pings with heartbeat.interval Infinity, and starts no timer loop for it', async () => {
+    const { client, sockets } = await openClient({ heartbeat: { interval: Infinity } });
+    const timers = vi.getTimerCount();
+    await advance(30 * 24 * 3600 * 1000);
+    expect(sockets.sent()).toEqual([]);
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(timers);
+    expect(client.state).toBe('open');
+  });
+
   it('keeps a plain server that never answers pings but keeps talking', async () => {
     const { client, server } = await openClient();
     const closes = vi.fn();

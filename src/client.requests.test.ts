@@ -81,6 +81,27 @@ describe('EnhancedWebSocketClient request', () => {
     expect((await result).error).toBeInstanceOf(TimeoutError);
   });
 
+  it('never times out with timeout Infinity (timers would fire a delay past 2^31 - 1 ms at once)', async () => {
+    const { client, server } = await openClient<Events, Replies>({ requestTimeout: Infinity, heartbeat: false });
+    let settled = false;
+    const result = outcome(client.request('echo', 'x').finally(() => { settled = true; }));
+    await advance(30 * 24 * 3600 * 1000);
+    expect(settled).toBe(false);
+    const id = server.frames('echo')[0]?.id;
+    server.last.send(JSON.stringify({ type: 'reply', id, payload: 'x' }));
+    expect(await result).toEqual({ value: 'x' });
+  });
+
+  it('rejects with a TypeError naming the timeout when it is not a number > 0, and sends nothing', async () => {
+    const { client, server } = await openClient<Events, Replies>();
+    for (const timeout of [0, -1, Number.NaN]) {
+      const { error } = await outcome(client.request('echo', 'x', { timeout }));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(String(error)).toContain(`request timeout must be a number > 0 (Infinity: none), got ${String(timeout)}`);
+    }
+    expect(server.frames('echo')).toEqual([]);
+  });
+
   it('ignores a late reply after the timeout', async () => {
     const { client, server } = await openClient<Events, Replies>();
     const result = outcome(client.request('echo', 'x', { timeout: 100 }));

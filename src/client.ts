@@ -6,7 +6,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
 import { isOffline, watchEnvironment } from './environment';
-import { EnhancedWsError } from './errors';
+import { ConnectionClosedError, EnhancedWsError } from './errors';
 import { Heartbeat } from './heartbeat';
 import { DEFAULTS, resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 import { SendQueue, type QueuedFrame } from './queue';
@@ -21,6 +21,7 @@ import { TransportSelection } from './transport-selection';
 import { WebSocketUpgrade } from './upgrade';
 import { Upgrade } from './upgrade-protocol';
 import { toWebSocketUrl, type UrlSource } from './url';
+import { utf8Length } from './utf8';
 import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle';
 
 /**
@@ -51,7 +52,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _upgrade: WebSocketUpgrade | undefined;
   private _probeTimer: TimerHandle | undefined;
   private _probes = 0;
-  /** Writes wait in the queue while an upgrade moves the connection. */
+  /** Writes wait in the queue (if there is one) while an upgrade moves the connection, and while state listeners hear of an open. */
   private _paused = false;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
@@ -155,10 +156,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /**
    * Sends a request and resolves with the server's `reply` (see docs/protocol.md).
-   * Rejects with `TimeoutError`, `ServerError` or `ConnectionClosedError`.
+   * Rejects (never throws) with `TimeoutError`, `ServerError` or `ConnectionClosedError`, or with an
+   * `EnhancedWsError` when it could not be queued or sent (`QUEUE_OVERFLOW`, `MESSAGE_EXPIRED`,
+   * `NOT_OPEN`, `SERIALIZE_FAILED`); with a `TypeError` for a bad `timeout`.
    */
   request<K extends keyof Events & string>(type: K, ...[payload, options = {}]: RequestArgs<Events[K]>): Promise<Reply<Replies, K>> {
-    const { id, promise } = this._requests.create(type, options.timeout ?? this._options.requestTimeout);
+    const timeout = options.timeout ?? this._options.requestTimeout;
+    if (!(timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${String(timeout)}`));
+    const { id, promise } = this._requests.create(type, timeout);
     try {
       this._deliver(this._encode({ type, payload, id }), type, id);
     } catch (error) {
@@ -196,8 +201,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._attemptNow();
   }
 
-  /** Closes for good: no reconnect, pending requests rejected, queue kept (or dropped per `queue.dropOnClose`). */
+  /**
+   * Closes for good: no reconnect, pending requests rejected, queue kept (or dropped per `queue.dropOnClose`).
+   * `code` and `reason` follow `WebSocket.close()`: 1000 or 3000-4999, at most 123 UTF-8 bytes.
+   */
   close(code = 1000, reason = ''): void {
+    // Checked before anything changes: a bad call throws and leaves the client as it was.
+    if (code !== 1000 && !(code >= 3000 && code <= 4999)) throw new TypeError(`enhanced-ws: close code must be 1000 or 3000-4999, got ${String(code)}`);
+    if (typeof reason !== 'string' || utf8Length(reason) > 123) {
+      throw new TypeError(`enhanced-ws: close reason must be a string of at most 123 UTF-8 bytes, got ${typeof reason === 'string' ? `${String(utf8Length(reason))} bytes` : typeof reason}`);
+    }
     if (this._state === 'closed') return;
     this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }
@@ -242,7 +255,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       .catch((error: unknown) => {
         if (epoch !== this._epoch) return;
         this._report(error);
-        this._drop({ code: 1006, reason: String(error), wasClean: false }, true);
+        // (an error listener may have closed the client)
+        if (epoch === this._epoch) this._drop({ code: 1006, reason: String(error), wasClean: false }, true);
       });
   }
 
@@ -253,14 +267,21 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._opened) this._stats.reconnects++;
     this._opened = true;
     const epoch = this._epoch;
+    // Only the onOpen listeners may send ahead of the queue (an app's hello/auth); what state
+    // listeners send waits behind it.
+    this._paused = true;
     this._setState('open', 'connected');
     if (epoch !== this._epoch) return; // a state listener called close()
+    this._paused = false;
     const heartbeat = this._options.heartbeat;
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
         sendPing: () => {
-          // Through the queue while an upgrade holds writes: it goes out (and gets its pong) right after the swap.
-          this._deliver(this._encode({ type: 'ping', payload: { t: this._clock.now() } }), 'ping');
+          const frame = this._encode({ type: 'ping', payload: { t: this._clock.now() } });
+          // While an upgrade holds writes, the ping waits at the front of the queue, outside its bounds
+          // (it must neither push out a message nor be refused); it goes out, and gets its pong, right after the swap.
+          if (this._paused) this._queue?.requeue([{ frame, type: 'ping', bytes: 0, queuedAt: this._clock.now() }]);
+          else this._write(frame);
         },
         onDead: () => {
           this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
@@ -341,10 +362,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._probes = 0;
           this._transport = socket;
           this._selection.opened('websocket');
-          this._stateChanged('open', 'upgraded to websocket');
-          // Held writes first: a handler replying to an early frame must not overtake them.
+          // Held writes first: what a state listener or a handler of an early frame sends must not overtake them.
           this._flush();
-          for (const data of early) this._onMessage(data);
+          const epoch = this._epoch;
+          this._stateChanged('open', 'upgraded to websocket');
+          for (const data of early) if (epoch === this._epoch) this._onMessage(data);
         },
         message: (data) => {
           this._onMessage(data);
@@ -389,6 +411,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       return;
     }
     const epoch = this._release(event);
+    if (epoch !== this._epoch) return; // a listener told of an unsendable frame closed the client
     this._requests.rejectSent(`code ${event.code}`);
     this._setState('reconnecting', event.reason || `closed with ${event.code}`);
     // A state listener may have called close() (or connect() after it): that decision wins.
@@ -406,14 +429,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** Ends for good: `close()`, a final code, or retries exhausted. */
   private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
-    this._release(event);
+    const epoch = this._release(event);
+    if (epoch !== this._epoch) return; // a listener told of an unsendable frame closed the client
     this._unwatch?.();
     this._unwatch = undefined;
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
-    if (this._options.queue && this._options.queue.dropOnClose) this._queue?.clear(reason);
-    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
+    // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
+    if (this._state === 'closed' && this._options.queue && this._options.queue.dropOnClose) this._queue?.clear(reason);
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
   }
 
   /**
@@ -449,7 +474,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   private _deliver(frame: string, type: string, id?: string): void {
-    if (this._state === 'open' && !this._paused) this._write(frame, id);
+    if (this._state === 'open' && !(this._paused && this._queue)) this._write(frame, id);
     else if (this._queue) this._queue.push(frame, type, this._clock.now(), id);
     else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
   }
@@ -473,7 +498,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       items.push({ frame, type: message.type, bytes: 0, queuedAt: now, id: message.id });
     }
     if (this._queue) this._queue.requeue(items);
-    else for (const item of items) this._dropped(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: "${item.type}" was not sent before the connection dropped (queue: false)`), false);
+    else for (const item of items) this._dropped(item, new ConnectionClosedError(`enhanced-ws: "${item.type}" was not sent before the connection dropped (queue: false)`), false);
   }
 
   private _dropped(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {

@@ -30,17 +30,17 @@ export interface QueueOptions {
   readonly overflow: OverflowPolicy;
   /** A queued message older than this (ms) expires instead of being sent stale. */
   readonly maxAge: number;
-  /** Whether `close()` empties the queue (counted as dropped) instead of keeping it for `connect()`. */
+  /** Whether closing for good (`close()`, a final code, retries exhausted) empties the queue (counted as dropped) instead of keeping it for `connect()`. */
   readonly dropOnClose: boolean;
 }
 
-/** Constructor options. Each of `reconnect`, `heartbeat` and `queue` can be `false`. */
+/** Constructor options. Each of `reconnect`, `heartbeat` and `queue` can be `false` (off) or `true` (its defaults). */
 export interface ClientOptions {
   /** Connect in the constructor (default) or stay `idle` until `connect()`. */
   autoConnect?: boolean;
-  reconnect?: Partial<ReconnectOptions> | false;
-  heartbeat?: Partial<HeartbeatOptions> | false;
-  queue?: Partial<QueueOptions> | false;
+  reconnect?: Partial<ReconnectOptions> | boolean;
+  heartbeat?: Partial<HeartbeatOptions> | boolean;
+  queue?: Partial<QueueOptions> | boolean;
   /** Default timeout of `request()`, in ms. */
   requestTimeout?: number;
   /** Transports in order of preference. Long-polling needs the companion server (or one speaking docs/protocol.md). */

@@ -1,7 +1,8 @@
 // The send queue: frames waiting for an open connection, in order, bounded, expiring.
 
 import type { QueueOptions } from './options';
-import { EnhancedWsError } from './errors';
+import { ConnectionClosedError, EnhancedWsError } from './errors';
+import { utf8Length } from './utf8';
 
 export interface QueuedFrame {
   readonly frame: string;
@@ -14,8 +15,6 @@ export interface QueuedFrame {
 
 /** Receives every frame the queue gives up on, with the reason; never silent. */
 export type DropReporter = (item: QueuedFrame, error: EnhancedWsError, expired: boolean) => void;
-
-const utf8 = /* @__PURE__ */ new TextEncoder();
 
 export class SendQueue {
   private _items: QueuedFrame[] = [];
@@ -33,7 +32,7 @@ export class SendQueue {
   /** Adds a frame, applying the overflow policy. Throws QUEUE_OVERFLOW under `overflow: 'error'`. */
   push(frame: string, type: string, now: number, id?: string): void {
     const { maxMessages, maxBytes, overflow } = this._options;
-    const bytes = maxBytes === Infinity ? 0 : utf8.encode(frame).length;
+    const bytes = maxBytes === Infinity ? 0 : utf8Length(frame);
     const item: QueuedFrame = { frame, type, bytes, queuedAt: now, id };
     this.expire(now);
     const full = (): boolean => this._items.length >= maxMessages || this._bytes + bytes > maxBytes;
@@ -75,12 +74,15 @@ export class SendQueue {
   /** Drops everything, reporting each (used by `close()` with `dropOnClose`). */
   clear(reason: string): void {
     for (const item of this._items.splice(0)) {
-      this._report(item, new EnhancedWsError('CONNECTION_CLOSED', `enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
+      this._report(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
     }
     this._bytes = 0;
   }
 
-  /** Puts frames that never left a dropped connection back at the front, in order (no bound: they were accepted once). */
+  /**
+   * Puts frames at the front, in order, outside the bounds: frames that never left a dropped
+   * connection (accepted once already), or a heartbeat ping while an upgrade holds writes.
+   */
   requeue(items: QueuedFrame[]): void {
     this._items.unshift(...items);
     for (const item of items) this._bytes += item.bytes;

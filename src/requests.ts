@@ -7,7 +7,7 @@ import { ConnectionClosedError, ServerError, TimeoutError } from './errors';
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: TimerHandle;
+  timer: TimerHandle | undefined;
   /** Whether the request frame has left over a connection (its reply is tied to that connection). */
   sent: boolean;
 }

@@ -1,7 +1,7 @@
 // The long-polling transport: the Transport interface over fetch — held GETs down, ordered POSTs up.
 
 import { CloseCode } from '../close-codes';
-import type { Clock, TimerHandle } from '../clock';
+import type { Clock } from '../clock';
 import type { Transport, TransportCloseEvent, TransportHandlers } from './transport';
 
 export interface LongPollingOptions {
@@ -96,9 +96,9 @@ export class LongPollingTransport implements Transport {
   }
 
   send(frame: string): void {
-    if (this._done) return;
     this._outbox.push(frame);
-    if (this._posting) return;
+    // Ended (the close is on its way to the client): the frame waits for `unsent()`, not for a POST.
+    if (this._posting || this._done) return;
     this._posting = true;
     queueMicrotask(this._flush);
   }
@@ -146,22 +146,27 @@ export class LongPollingTransport implements Transport {
       if (parts.length && size > this._maxBytes) break;
       parts.push(part);
     }
-    this._outbox.splice(0, parts.length);
-    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush);
+    const frames = this._outbox.splice(0, parts.length);
+    // A refused POST was not processed (docs/protocol.md): its frames go back for `unsent()`.
+    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush, () => this._outbox.unshift(...frames));
   };
 
-  /** One fetch under the transport's AbortController and a deadline; `then` runs on a 2xx answer. */
-  private _request(init: RequestInit, then: (body: unknown) => void): void {
+  /** One fetch under the transport's AbortController and a deadline; `then` runs on a 2xx answer, `refused` on another status. */
+  private _request(init: RequestInit, then: (body: unknown) => void, refused?: () => void): void {
     const { fetch, clock } = this._options;
-    const timer: TimerHandle = clock.setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       this._finish(closeEvent('long-polling request timed out'));
     }, this._pollMs + GRACE_MS);
     fetch(this._endpoint, { ...init, signal: this._abort.signal, cache: 'no-store' })
       .then(async (response) => {
         const body: unknown = await response.json().catch(() => undefined);
         if (this._done) return;
-        if (response.ok) then(body);
-        else this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
+        if (response.ok) {
+          then(body);
+          return;
+        }
+        refused?.();
+        this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
       })
       .catch((error: unknown) => {
         if (this._done) return;

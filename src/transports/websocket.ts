@@ -39,7 +39,12 @@ export class WebSocketTransport implements Transport {
   close(code: number, reason: string): void {
     const socket = this._detach();
     // Browsers allow only 1000 and 3000-4999 from scripts; anything else would throw.
-    socket?.close(code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL, reason);
+    const allowed = code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL;
+    try {
+      socket?.close(allowed, reason);
+    } catch {
+      socket?.close(allowed); // a reason over 123 UTF-8 bytes (an error's text): the socket must close all the same
+    }
   }
 
   private _detach(): WebSocket | undefined {

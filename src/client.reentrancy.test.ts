@@ -1,0 +1,108 @@
+// Listeners that call close(), connect() or send() while the client is telling them something: the
+// client is already in the state it announces, so their call works as it would anywhere else.
+import { describe, expect, it } from 'vitest';
+import type { CloseContext } from './lifecycle';
+import { MOCK_DELAY, advance, collect, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+
+useHarness();
+
+describe('EnhancedWebSocketClient listeners that act on the client', () => {
+  it('calls onClose once when an onClose listener calls close() after close()', async () => {
+    const { client } = await openClient();
+    const closes = collect<CloseContext>();
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    client.onClose((context) => {
+      closes.push(context);
+      client.close();
+    });
+    client.close();
+    expect(client.state).toBe('closed');
+    expect(errors.items).toEqual([]);
+    expect(closes.items).toHaveLength(1);
+  });
+
+  it('calls onClose once when an onClose listener calls close() after a final close code (1008)', async () => {
+    const { client, server } = await openClient();
+    const closes = collect<CloseContext>();
+    client.onClose((context) => {
+      closes.push(context);
+      client.close();
+    });
+    server.kill(1008, 'policy');
+    await advance(MOCK_DELAY);
+    expect(client.state).toBe('closed');
+    expect(closes.items).toHaveLength(1);
+  });
+
+  it('queues a send() made inside onClose after close() (the queue is kept for a later connect())', async () => {
+    const { client } = await openClient();
+    const thrown = collect<unknown>();
+    client.onClose(() => {
+      try {
+        client.send('bye');
+      } catch (error) {
+        thrown.push(error);
+      }
+    });
+    client.close();
+    expect(thrown.items).toEqual([]);
+    expect(client.stats.queued).toBe(1);
+  });
+
+  it('starts over when onClose calls connect() after a final close code (new credentials, say)', async () => {
+    const { client, server } = await openClient();
+    const states = collect<string>();
+    client.onClose(() => {
+      states.push(client.state);
+      client.connect();
+    });
+    server.kill(4401, 'unauthorized');
+    await advance(MOCK_DELAY);
+    await settle();
+    expect(states.items).toEqual(['closed']);
+    expect(server.connections).toHaveLength(2);
+    expect(client.state).toBe('open');
+  });
+
+  it('stays closed, with no internal error escaping, when onError closes the client as auth() fails', async () => {
+    const client = makeClient(uniqueUrl(), { autoConnect: false, auth: () => Promise.reject(new Error('no token')) });
+    const errors = collect<string>();
+    client.onError((error) => {
+      errors.push(error.message);
+      client.close();
+    });
+    let escaped: unknown;
+    const onUnhandled = (reason: unknown): void => {
+      escaped = reason;
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      client.connect();
+      await advance(10);
+      await advance(10);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(client.state).toBe('closed');
+    expect(errors.items).toEqual(['no token']);
+    expect(escaped).toBeUndefined();
+  });
+
+  it('sends what onOpen listeners send first, then the queue, then what state listeners sent at the open', async () => {
+    const url = uniqueUrl();
+    startServer(url);
+    const sockets = recordSockets();
+    const client = makeClient(url, { autoConnect: false, WebSocket: sockets.WebSocket });
+    client.onStateChange(({ state }) => {
+      if (state === 'open') client.send('m', 'state listener');
+    });
+    client.onOpen(() => {
+      client.send('m', 'hello');
+    });
+    client.send('m', 'queued');
+    client.connect();
+    await settle();
+    expect(sockets.sent().map((frame) => frame.payload)).toEqual(['hello', 'queued', 'state listener']);
+  });
+});
