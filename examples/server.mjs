@@ -5,7 +5,8 @@
 // One http server, two jobs: static files on every path, and `createServer({ server, path: '/ws' })`
 // on /ws, where WebSocket and long-polling clients meet. What the endpoint does with messages:
 // - `chat`  → back to the sender (so one tab sees its messages arrive) and to every other
-//             connection (so two tabs, or a WebSocket tab and a long-polling one, can chat);
+//             connection not in the chat examples' 'lobby' room (so two demo tabs, or a WebSocket
+//             tab and a long-polling one, can chat); lobby members' `chat` is the chat handler's;
 // - `echo`  → back to the sender;
 // - `drop`  → that connection is cut: a WebSocket's TCP socket is destroyed with no close frame,
 //             as if the network died; a long-polling session is closed with 1012 (service
@@ -77,6 +78,7 @@ function onConnection(server, conn) {
   conn.on('chat', (payload) => {
     if (conn.rooms.has(ROOM)) return; // a chat example's line: the chat handler owns it
     conn.send('chat', payload);
+    // Every other connection outside the lobby: the chat examples would misread a demo line.
     server.broadcast('chat', payload, { except: [conn, ...server.to(ROOM).connections] });
   });
   conn.on('echo', (payload) => conn.send('echo', payload));

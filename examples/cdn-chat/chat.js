@@ -66,7 +66,7 @@ function connect() {
   });
   client.on('chat', showLine);
   client.on('system', showLine);
-  client.on('error', ({ message }) => showLine({ kind: 'system', id: `local-${Date.now()}`, text: `⚠ ${message}`, at: Date.now() }));
+  client.on('chat-error', ({ message }) => showLine({ kind: 'system', id: `local-${Date.now()}`, text: `⚠ ${message}`, at: Date.now() }));
   client.onStateChange(renderStatus);
   client.onReconnecting(({ delay }) => {
     retryAt = Date.now() + delay;

@@ -13,7 +13,7 @@ export interface ChatLine {
   cid?: string;
 }
 
-/** A join, a leave or a rename. */
+/** A join, a return (a reconnection's `join`), a rename or a leave. */
 export interface SystemLine {
   kind: 'system';
   id: string;
@@ -38,7 +38,8 @@ export type ChatEvents = {
   chat: ChatLine | ChatDraft;
   system: SystemLine;
   history: undefined;
-  error: { code: string; message: string };
+  /** To the sender only, e.g. `BAD_NICK` (not `error`, which the protocol reserves). */
+  'chat-error': { code: string; message: string };
 };
 
 /** The replies of the chat room's requests. */

@@ -5,7 +5,8 @@
 //   client → server  chat    { text, cid? }     say something; `cid` is echoed back so the sender can match its pending line
 //   client → server  request history            → { lines }: the last `historySize` lines, oldest first
 //   server → client  chat    { kind: 'chat', id, nick, text, at, cid? }   to everyone in the lobby, sender included
-//   server → client  system  { kind: 'system', id, text, at }            joins and leaves
+//   server → client  system  { kind: 'system', id, text, at }            joins, returns, renames and leaves
+//   server → client  chat-error { code, message }                        to the sender only: a bad nickname (BAD_NICK)
 //
 // Every line goes out through the server, sender included, so every page shows the same order.
 
@@ -57,7 +58,8 @@ export function chat(server, { historySize = 50 } = {}) {
     conn.on('join', (payload) => {
       const wanted = cleanText(/** @type {{ nick?: unknown } | null} */ (payload)?.nick, MAX_NICK);
       if (!wanted) {
-        conn.send('error', { code: 'BAD_NICK', message: `a nickname is 1 to ${MAX_NICK} characters` });
+        // Not `error`: that type is the protocol's own (docs/protocol.md, "Reserved message types").
+        conn.send('chat-error', { code: 'BAD_NICK', message: `a nickname is 1 to ${MAX_NICK} characters` });
         return;
       }
       const previous = nick;
