@@ -3,6 +3,8 @@
 /** What the registry holds: anything it can close (an `EnhancedWebSocketClient`). */
 export interface Closable {
   close(): void;
+  /** `'closed'` once closed for good: unheld, such a client is replaced rather than handed out again. */
+  readonly state?: string;
 }
 
 /** One component's hold on a shared client; `release()` is idempotent. */
@@ -44,6 +46,8 @@ interface Entry {
  */
 export class ClientRegistry {
   private readonly _entries = new Map<string, Entry>();
+  /** Clients handed to renders of a key no one holds yet: every component rendering it gets the same one. */
+  private readonly _pending = new Map<string, Closable>();
   private readonly _ids = new WeakMap<object, number>();
   private _nextId = 0;
   private readonly _closeDelayMs: number;
@@ -69,15 +73,28 @@ export class ClientRegistry {
 
   /** The client under `key`, without holding it: for reading during render. */
   peek(key: string): Closable | undefined {
-    return this._entries.get(key)?.client;
+    return this._live(key)?.client;
   }
 
-  /** Holds the client under `key`, creating it with `create()` when there is none. */
+  /**
+   * The client to render for `key` before anyone holds one: created once and shared by every
+   * component rendering the key, so two mounting in one commit use (and connect) the same
+   * client; the first `acquire` takes it over. It must be inert until then (`autoConnect: false`).
+   */
+  candidate<C extends Closable>(key: string, create: () => C): C {
+    let client = this._pending.get(key);
+    if (!client) this._pending.set(key, (client = create()));
+    return client as C;
+  }
+
+  /** Holds the client under `key`: the shared one, else the key's candidate, else `create()`'s. */
   acquire<C extends Closable>(key: string, create: () => C): Lease<C> {
-    let entry = this._entries.get(key);
+    let entry = this._live(key);
     const created = !entry;
     if (!entry) {
-      entry = { client: create(), refs: 0, closeTimer: undefined };
+      const client = this._pending.get(key) ?? create();
+      this._pending.delete(key);
+      entry = { client, refs: 0, closeTimer: undefined };
       this._entries.set(key, entry);
     }
     const held = entry;
@@ -94,6 +111,15 @@ export class ClientRegistry {
         if (--held.refs === 0) held.closeTimer = setTimeout(() => { this._closeIfUnused(key, held); }, this._closeDelayMs);
       },
     };
+  }
+
+  /** The entry under `key`, unless its client closed for good while no one held it (it is dropped then). */
+  private _live(key: string): Entry | undefined {
+    const entry = this._entries.get(key);
+    if (entry?.refs !== 0 || entry.client.state !== 'closed') return entry;
+    clearTimeout(entry.closeTimer);
+    this._entries.delete(key);
+    return undefined;
   }
 
   private _closeIfUnused(key: string, entry: Entry): void {

@@ -1,21 +1,23 @@
 // useSharedClient: the registry's client for (url, options), held while the component is mounted.
 
-import { useContext, useEffect, useReducer, useRef } from 'react';
+import { useContext, useEffect, useReducer } from 'react';
 import { EnhancedWebSocketClient, type ClientOptions, type UrlSource } from '../index';
 import { ClientRegistryContext } from './contexts';
 
 type Client<E extends object, R extends object> = EnhancedWebSocketClient<E, R>;
 
 /**
- * Render never opens anything: it returns the client already shared under the key, or else a
- * private idle client (`autoConnect: false`) that the mount effect registers and connects. So
- * server rendering (no effects) opens no socket, and a render React throws away leaves only an
- * idle object behind: no socket, timer or listener.
+ * Render never opens anything: it returns the client already shared under the key, or else the
+ * registry's idle candidate for the key (`autoConnect: false`), the same for every component
+ * rendering it, which the first mount effect registers and connects. So a render React throws
+ * away leaves only an idle object behind: no socket, timer or listener. Server rendering (no
+ * `window`, no effects) gets a client of its own per render instead: nothing is shared between
+ * requests.
  *
  * The effect takes the registry's reference and gives it back on cleanup; the registry defers
  * the close, so StrictMode's mount → unmount → mount keeps one socket. If the effect finds the
- * registry holding another client than the one rendered (two components mounting in one commit,
- * or the rendered one closed meanwhile), it re-renders with the registry's.
+ * registry holding another client than the one rendered (the rendered one closed meanwhile), it
+ * re-renders with the registry's.
  *
  * `url === null` (the hook was given a client) holds nothing and returns null.
  */
@@ -25,26 +27,17 @@ export function useSharedClient<E extends object, R extends object>(
 ): Client<E, R> | null {
   const registry = useContext(ClientRegistryContext);
   const key = url === null ? null : registry.keyOf(url, options);
-  const candidate = useRef<{ key: string; client: Client<E, R> } | null>(null);
   const [, rerender] = useReducer((count: number) => count + 1, 0);
 
   let client: Client<E, R> | null = null;
   if (url !== null && key !== null) {
-    client = (registry.peek(key) as Client<E, R> | undefined) ?? null;
-    if (!client) {
-      // Lazy initialisation of a ref during render: idempotent, and the object is inert.
-      if (candidate.current?.key !== key) candidate.current = { key, client: createIdleClient<E, R>(url, options) };
-      client = candidate.current.client;
-    }
+    const create = () => createIdleClient<E, R>(url, options);
+    client = (registry.peek(key) as Client<E, R> | undefined) ?? (isServer() ? create() : registry.candidate(key, create));
   }
 
   useEffect(() => {
     if (url === null || key === null) return undefined;
-    const lease = registry.acquire(key, () =>
-      candidate.current?.key === key ? candidate.current.client : createIdleClient<E, R>(url, options),
-    );
-    // Adopted (or superseded): a later render must not hand this candidate out again.
-    candidate.current = null;
+    const lease = registry.acquire(key, () => createIdleClient<E, R>(url, options));
     if (lease.created && options?.autoConnect !== false) lease.client.connect();
     if (lease.client !== client) rerender();
     return lease.release;
@@ -54,6 +47,8 @@ export function useSharedClient<E extends object, R extends object>(
 
   return client;
 }
+
+const isServer = (): boolean => (globalThis as { window?: unknown }).window === undefined;
 
 /**
  * A client that does nothing until `connect()`. Where there is no `location` (server rendering)

@@ -72,7 +72,8 @@ export function useWebSocket<Events extends object, Replies extends object>(
   // Tear-free state: React reads `client.state` and re-reads it on every `onStateChange`.
   const subscribeState = useCallback((onChange: () => void) => client.onStateChange(onChange), [client]);
   const state = useSyncExternalStore(subscribeState, () => client.state, serverState);
-  const transport = useSyncExternalStore(subscribeState, () => client.transport, serverTransport);
+  // While not open the client's transport may change without an event (an attempt picks one): null then.
+  const transport = useSyncExternalStore(subscribeState, () => (client.state === 'open' ? client.transport : null), serverTransport);
   const readLastMessage = useLastMessage(client);
   const send = useMemo(() => client.send.bind(client), [client]);
   const request = useMemo(() => client.request.bind(client), [client]);
@@ -113,11 +114,15 @@ function useLastMessage<E extends object, R extends object>(client: EnhancedWebS
     [client, store],
   );
   const snapshot = useSyncExternalStore(subscribe, () => (tracked.current ? store.last : null), serverLastMessage);
+  // One value per render, however often it is read (and from event handlers of this render).
+  let read: { value: InboundMessage | null } | undefined = tracked.current ? { value: snapshot } : undefined;
   return () => {
-    if (tracked.current) return snapshot;
-    // A ref written during render: idempotent (false → true) and harmless if the render is discarded.
-    tracked.current = true;
-    return store.last;
+    if (!read) {
+      // A ref written during render: idempotent (false → true) and harmless if the render is discarded.
+      tracked.current = true;
+      read = { value: store.last };
+    }
+    return read.value;
   };
 }
 
