@@ -103,6 +103,27 @@ describe('ClientRegistry', () => {
       expect(item.closed).toBe(1);
     });
 
+    it('hands every render of an unheld key the same candidate, which the first acquire takes over', () => {
+      const registry = new ClientRegistry();
+      const first = registry.candidate('k', closable);
+      expect(registry.candidate('k', closable)).toBe(first);
+      const lease = registry.acquire('k', closable);
+      expect(lease).toMatchObject({ client: first, created: true });
+      expect(registry.peek('k')).toBe(first);
+      expect(registry.candidate('k', closable)).not.toBe(first); // taken over: renders peek it now
+    });
+
+    it('replaces an unheld client that closed for good instead of handing it out again', () => {
+      const registry = new ClientRegistry({ closeDelayMs: 5000 });
+      const dead = Object.assign(closable(), { state: 'closed' });
+      registry.acquire('k', () => dead).release();
+      expect(registry.peek('k')).toBeUndefined();
+      const fresh = registry.acquire('k', closable);
+      expect(fresh.created).toBe(true);
+      expect(fresh.client).not.toBe(dead);
+      expect(vi.getTimerCount()).toBe(0); // the dead one's deferred close is cancelled
+    });
+
     it('waits closeDelayMs before closing', () => {
       const registry = new ClientRegistry({ closeDelayMs: 5000 });
       const item = closable();
