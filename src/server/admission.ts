@@ -51,13 +51,25 @@ export class Admission {
     return this._options.authenticate !== undefined;
   }
 
-  /** Browsers always send `Origin`; requests without one (native clients, which could forge it anyway) pass. */
+  /**
+   * Browsers always send `Origin`; requests without one (native clients, which could forge it
+   * anyway) pass. A predicate that throws refuses with 1011 / HTTP 500 (retryable) and is reported,
+   * like an `authenticate` hook that fails.
+   */
   origin(request: IncomingMessage): Refusal | undefined {
     const { allowedOrigins } = this._options;
     const origin = request.headers.origin;
     if (allowedOrigins === undefined || origin === undefined) return undefined;
-    const allowed = typeof allowedOrigins === 'function' ? allowedOrigins(origin) : allowedOrigins.includes(origin);
-    return allowed ? undefined : Refusals.ORIGIN;
+    if (typeof allowedOrigins !== 'function') return allowedOrigins.includes(origin) ? undefined : Refusals.ORIGIN;
+    try {
+      const allowed: unknown = allowedOrigins(origin);
+      // A Promise is truthy: an async predicate must not allow every origin.
+      if (typeof allowed !== 'boolean') throw new TypeError(`enhanced-ws: allowedOrigins must return a boolean, got ${allowed instanceof Promise ? 'a Promise' : typeof allowed}`);
+      return allowed ? undefined : Refusals.ORIGIN;
+    } catch (error) {
+      this._report(error);
+      return Refusals.ORIGIN_CHECK_FAILED;
+    }
   }
 
   /** Takes a slot under `maxConnections` (authenticating peers count too). */

@@ -18,6 +18,8 @@ export interface Refusal {
  */
 export const Refusals = {
   ORIGIN: { code: CloseCode.POLICY_VIOLATION, status: 403, reason: 'origin not allowed' },
+  /** The `allowedOrigins` predicate threw: retryable, like AUTH_FAILED. */
+  ORIGIN_CHECK_FAILED: { code: CloseCode.INTERNAL_ERROR, status: 500, reason: 'origin check failed' },
   UNAUTHORIZED: { code: CloseCode.UNAUTHORIZED, status: 401, reason: 'unauthorized' },
   FORBIDDEN: { code: CloseCode.FORBIDDEN, status: 403, reason: 'forbidden' },
   AUTH_FAILED: { code: CloseCode.INTERNAL_ERROR, status: 500, reason: 'authentication failed' },

@@ -120,6 +120,23 @@ describe.each(['websocket', 'long-polling'] as const)('Connection over %s', (tra
     expect(errors.map((e) => e.message)).toEqual(['listener bug']);
   });
 
+  it('reports message and close listeners whose promise rejects, as it reports a throw', async () => {
+    const { server, peer, conn } = await connect(transport);
+    const errors: Error[] = [];
+    server.on('error', (error) => errors.push(error));
+    conn.on('save', async () => {
+      await Promise.resolve();
+      throw new Error('db write failed');
+    });
+    conn.onClose(() => Promise.reject(new Error('cleanup failed')));
+    await peer.send({ type: 'save' });
+    await until(() => errors.length === 1);
+    expect(errors.map((e) => e.message)).toEqual(['db write failed']);
+    conn.close();
+    await until(() => errors.length === 2);
+    expect(errors.map((e) => e.message)).toEqual(['db write failed', 'cleanup failed']);
+  });
+
   it('closes with a code and reason the peer sees, and fires onClose once', async () => {
     const { server, peer, conn } = await connect(transport);
     const events: unknown[] = [];

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode } from '../close-codes';
 import { isEnvelope, type Envelope } from '../envelope';
 import type { TransportName } from '../transports/transport';
+import { callSafely } from './call-safely';
 import { FrameErrorCode, NO_HANDLER } from './codes';
 
 /** What a transport gives a connection: write one text frame, close with a code. */
@@ -17,7 +18,7 @@ export interface Link {
 /** What the server does for its connections. */
 export interface ConnectionHost {
   readonly maxMalformed: number;
-  report(error: unknown): void;
+  readonly report: (error: unknown) => void;
   join(conn: Connection, room: string): void;
   leave(conn: Connection, room: string): void;
   /** The connection ended: forget it. */
@@ -29,8 +30,13 @@ export interface ConnectionCloseEvent {
   readonly reason: string;
 }
 
-/** Peer input is untrusted: payloads are `unknown` until server code checks them. */
-export type MessageHandler = (payload: unknown, message: Envelope) => void;
+/**
+ * Peer input is untrusted: payloads are `unknown` until server code checks them. May be async:
+ * what it throws or rejects with is reported on the server's `'error'`.
+ */
+export type MessageHandler = (payload: unknown, message: Envelope) => unknown;
+/** Like a `MessageHandler`, may be async; what it throws or rejects with is reported on `'error'`. */
+type CloseListener = (event: ConnectionCloseEvent) => unknown;
 /** Its result (or awaited result) is the reply's payload; what it throws rejects the client's request. */
 export type RequestHandler = (payload: unknown, message: Envelope) => unknown;
 
@@ -71,7 +77,7 @@ export class Connection {
   private readonly _rooms = new Set<string>();
   private readonly _listeners = new Map<string, Set<MessageHandler>>();
   private readonly _handlers = new Map<string, RequestHandler>();
-  private readonly _closeListeners = new Set<(event: ConnectionCloseEvent) => void>();
+  private readonly _closeListeners = new Set<CloseListener>();
 
   constructor(
     private _link: Link,
@@ -116,7 +122,7 @@ export class Connection {
   }
 
   /** Called once when the connection ends, with the close code. Returns the unsubscribe function. */
-  onClose(listener: (event: ConnectionCloseEvent) => void): () => void {
+  onClose(listener: CloseListener): () => void {
     this._closeListeners.add(listener);
     return () => {
       this._closeListeners.delete(listener);
@@ -184,13 +190,7 @@ export class Connection {
     if (id !== undefined && !listeners?.size) {
       this._reply(id, { error: { message: `no handler for "${message.type}"`, code: NO_HANDLER } });
     }
-    for (const listener of [...(listeners ?? [])]) {
-      try {
-        listener(message.payload, message);
-      } catch (error) {
-        this._host.report(error);
-      }
-    }
+    for (const listener of [...(listeners ?? [])]) callSafely(this._host.report, listener, message.payload, message);
   }
 
   /** The transport is gone (peer closed, we closed, or it died). @internal */
@@ -200,13 +200,7 @@ export class Connection {
     for (const room of this._rooms) this._host.leave(this, room);
     this._rooms.clear();
     this._host.ended(this);
-    for (const listener of [...this._closeListeners]) {
-      try {
-        listener({ code, reason });
-      } catch (error) {
-        this._host.report(error);
-      }
-    }
+    for (const listener of [...this._closeListeners]) callSafely(this._host.report, listener, { code, reason });
   }
 
   private _decode(data: unknown): Envelope | undefined {

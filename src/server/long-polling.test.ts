@@ -190,6 +190,17 @@ describe('long-polling endpoints', () => {
       await handshake(server, { headers: { Origin: 'https://app.example' } });
     });
 
+    it('answers 500 with close code 1011 and reports when the allowedOrigins predicate throws', async () => {
+      const server = await start({ allowedOrigins: () => { throw new Error('origin db down'); } });
+      const errors: Error[] = [];
+      server.on('error', (error) => errors.push(error));
+      const response = await fetch(httpUrl(server, '?transport=polling'), { method: 'POST', headers: { Origin: 'https://app.example' } });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ code: 1011, reason: 'origin check failed' });
+      expect(errors.map((e) => e.message)).toEqual(['origin db down']);
+      expect(server.connections.size).toBe(0);
+    });
+
     it('answers a body over maxPayload with 413 and closes the connection with 1009', async () => {
       const server = await start({ maxPayload: 100 });
       const { url, conn } = await handshake(server);

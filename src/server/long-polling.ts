@@ -43,14 +43,13 @@ export class LongPollingEndpoint {
     return this._sessions.size;
   }
 
-  /** Handles one request on `path` that is not a WebSocket upgrade. */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  /** Handles one request on `path` that is not a WebSocket upgrade; `query` is its parsed query string. */
+  handle(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
     allowCors(req, res);
     if (req.method === 'OPTIONS') {
       preflight(res);
       return;
     }
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     if (query.get('transport') !== 'polling') {
       sendJson(res, 400, { code: CloseCode.POLICY_VIOLATION, reason: 'expected a WebSocket upgrade, or ?transport=polling' });
       return;

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import { createServer } from './server';
-import { httpUrl, ManualClock, nextConnection, pollHeld, pollingPeer, useServers, wsPeer, wsUrl } from './test-utils';
+import { createServer, SHUTDOWN_GRACE_MS } from './server';
+import { httpUrl, ManualClock, nextConnection, pollHeld, pollingPeer, rawRequest, until, useServers, wsPeer, wsUrl } from './test-utils';
 
 const { start, track, defer } = useServers();
 
@@ -50,6 +50,60 @@ describe('createServer', () => {
     track(wsPeer(wsUrl(server)));
     expect((await connection).isOpen).toBe(true);
     expect(errors.map((e) => e.message)).toEqual(['app bug']);
+  });
+
+  it('reports a connection listener whose promise rejects, as it reports a throw', async () => {
+    const server = await start();
+    const errors: Error[] = [];
+    server.on('error', (error) => errors.push(error));
+    server.on('connection', async () => {
+      await Promise.resolve();
+      throw new Error('async app bug');
+    });
+    const connection = nextConnection(server);
+    track(wsPeer(wsUrl(server)));
+    expect((await connection).isOpen).toBe(true);
+    await until(() => errors.length > 0);
+    expect(errors.map((e) => e.message)).toEqual(['async app bug']);
+  });
+});
+
+describe('a request target that is no URL', () => {
+  // Node's parser takes `//a:b` (it starts with "/"), but `new URL('//a:b', base)` throws.
+  const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+
+  it('is answered 400 on a server it owns, which keeps serving', async () => {
+    const server = await start();
+    expect(await rawRequest(server.port, 'GET //a:b HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawRequest(server.port, 'POST //a:b?transport=polling HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    const connection = nextConnection(server);
+    track(wsPeer(wsUrl(server)));
+    expect((await connection).isOpen).toBe(true);
+  });
+
+  it('refuses an upgrade with 400 on a server it owns', async () => {
+    const server = await start();
+    expect(await rawRequest(server.port, `GET //a:b HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+  });
+
+  it('is left to the app of a server it is attached to, like any other path', async () => {
+    const app = createHttpServer((_req, res) => res.writeHead(418).end());
+    const upgrades = vi.fn((_req: unknown, socket: { end(text: string): void }) => {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\n\r\n');
+    });
+    app.on('upgrade', upgrades);
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    defer(async () => {
+      const closed = new Promise((resolve) => app.close(resolve));
+      app.closeAllConnections();
+      await closed;
+    });
+    const server = createServer({ server: app });
+    defer(() => server.close());
+    await server.ready;
+    expect(await rawRequest(server.port, 'GET //a:b HTTP/1.1\r\nHost: x\r\n\r\n')).toBe("HTTP/1.1 418 I'm a Teapot");
+    expect(await rawRequest(server.port, `GET //a:b HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`)).toBe('HTTP/1.1 421 Misdirected Request');
+    expect(upgrades).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -189,5 +243,53 @@ describe('close()', () => {
     expect(closes).toEqual([{ code: 1001, reason: 'server shutting down' }]);
     expect(server.connections.size).toBe(0);
     await expect(fetch(httpUrl(server))).rejects.toThrow();
+  });
+
+  it('closes with 1001 a socket whose authenticate hook is still running, without waiting for the hook', async () => {
+    // The socket is paused while the hook runs; paused, it would never read the peer's close reply.
+    const clock = new ManualClock(); // the grace timer never fires: only a prompt close passes
+    let called = false;
+    const server = await start({
+      clock,
+      pingIntervalMs: false,
+      authenticate: () => {
+        called = true;
+        return new Promise(() => undefined); // a lookup that hangs
+      },
+    });
+    const onConnection = vi.fn();
+    server.on('connection', onConnection);
+    const peer = track(wsPeer(wsUrl(server)));
+    await peer.send({ type: 'auth', payload: 'token' });
+    await until(() => called);
+    const outcome = await Promise.race([
+      server.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => { resolve('still closing after 1 s'); }, 1000)),
+    ]);
+    expect(outcome).toBe('closed');
+    expect(await peer.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(onConnection).not.toHaveBeenCalled();
+  });
+
+  it('drops a WebSocket peer that does not answer the close frame after SHUTDOWN_GRACE_MS (1006)', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const connection = nextConnection(server);
+    const peer = wsPeer(wsUrl(server));
+    const conn = await connection;
+    const closed = new Promise<{ code: number }>((resolve) => conn.onClose(resolve));
+    await peer.opened;
+    peer.socket.pause(); // reads nothing more: the close frame stays unanswered
+    let done = false;
+    const closing = server.close().then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(done).toBe(false);
+    clock.advance(SHUTDOWN_GRACE_MS - 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    clock.advance(1);
+    await closing;
+    expect((await closed).code).toBe(1006);
+    peer.socket.terminate();
   });
 });

@@ -4,8 +4,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from '../close-codes';
-import { systemClock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 import { Admission } from './admission';
+import { callSafely } from './call-safely';
 import { Refusals } from './codes';
 import { Connection, encodeFrame, type ConnectionHost, type Link } from './connection';
 import { HeartbeatSweep } from './heartbeat-sweep';
@@ -27,7 +28,16 @@ export interface RoomTarget {
   readonly connections: readonly Connection[];
 }
 
-type Listener<T> = (value: T) => void;
+/** May be async: what it throws or rejects with is reported on `'error'` (an `'error'` listener's, on `console.error`). */
+type Listener<T> = (value: T) => unknown;
+
+/** How long `close()` lets WebSocket peers answer its close frame before it drops them (1006). */
+export const SHUTDOWN_GRACE_MS = 2000;
+
+/** Where an `'error'` listener's own failure goes: reporting it on `'error'` could loop. */
+const reportListenerError = (error: unknown): void => {
+  console.error('enhanced-ws/server: an error listener threw', error);
+};
 
 /**
  * Serves the WebSocket endpoint and the long-polling endpoints on one path.
@@ -43,6 +53,7 @@ export class EnhancedWebSocketServer {
   /** Resolves once listening (at once when attached to a server that already listens); rejects on a listen error. */
   readonly ready: Promise<void>;
   private readonly _http: HttpServer;
+  private readonly _clock: Clock;
   private readonly _owns: boolean;
   private readonly _wss: WebSocketServer;
   private readonly _admission: Admission;
@@ -57,7 +68,7 @@ export class EnhancedWebSocketServer {
 
   constructor(options: ServerOptions) {
     const resolved = resolveServerOptions(options);
-    const clock = resolved.clock ?? systemClock;
+    const clock = (this._clock = resolved.clock ?? systemClock);
     this._owns = resolved.server === undefined;
     this._http = resolved.server ?? createHttpServer();
     this._admission = new Admission(resolved, this._report);
@@ -81,10 +92,10 @@ export class EnhancedWebSocketServer {
     this._polling = new LongPollingEndpoint({ admission, clock, maxPayload, pollTimeoutMs, sessionTimeoutMs, open });
     const wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open, sessions: this._polling };
     this._unmount = mount(this._http, resolved.path, {
-      upgrade: (req, socket, head) => {
-        this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, wsContext); });
+      upgrade: (req, socket, head, url) => {
+        this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, url.searchParams, wsContext); });
       },
-      request: (req, res) => { this._polling.handle(req, res); },
+      request: (req, res, url) => { this._polling.handle(req, res, url.searchParams); },
     });
     this.ready = this._listen(resolved.port, resolved.host);
   }
@@ -107,7 +118,8 @@ export class EnhancedWebSocketServer {
 
   /**
    * `'connection'`: a peer passed the origin, cap and authentication checks.
-   * `'error'`: a listener or handler threw, `authenticate` failed, or listening failed;
+   * `'error'`: a listener or handler threw (or its promise rejected), `authenticate` or the
+   * `allowedOrigins` function failed, or listening failed;
    * without an `'error'` listener these go to `console.error`. Returns the unsubscribe function.
    */
   on(event: 'connection', listener: Listener<Connection>): () => void;
@@ -134,8 +146,9 @@ export class EnhancedWebSocketServer {
   }
 
   /**
-   * Closes every connection with 1001, stops accepting, and resolves once they are gone; closes
-   * the http server only if it created it. An attached server gets its own routes back.
+   * Closes every connection with 1001, stops accepting, and resolves once they are gone (a
+   * WebSocket peer that has not answered within `SHUTDOWN_GRACE_MS` is dropped); closes the http
+   * server only if it created it. An attached server gets its own routes back.
    */
   close(): Promise<void> {
     return (this._closing ??= this._shutdown());
@@ -148,13 +161,7 @@ export class EnhancedWebSocketServer {
       conn.close(CloseCode.GOING_AWAY, Refusals.SHUTTING_DOWN.reason);
       return;
     }
-    for (const listener of [...this._onConnection]) {
-      try {
-        listener(conn);
-      } catch (error) {
-        this._report(error);
-      }
-    }
+    for (const listener of [...this._onConnection]) callSafely(this._report, listener, conn);
   }
 
   private _sendTo(targets: Iterable<Connection>, type: string, payload: unknown, { except }: BroadcastOptions): number {
@@ -168,13 +175,7 @@ export class EnhancedWebSocketServer {
   private readonly _report = (error: unknown): void => {
     const reported = error instanceof Error ? error : new Error(String(error));
     if (!this._onError.size) console.error('enhanced-ws/server:', reported);
-    for (const listener of [...this._onError]) {
-      try {
-        listener(reported);
-      } catch (thrown) {
-        console.error('enhanced-ws/server: an error listener threw', thrown);
-      }
-    }
+    for (const listener of [...this._onError]) callSafely(reportListenerError, listener, reported);
   };
 
   private _listen(port: number | undefined, host: string | undefined): Promise<void> {
@@ -209,12 +210,23 @@ export class EnhancedWebSocketServer {
     this._admission.closed = true;
     this._sweep?.stop();
     for (const conn of [...this._connections.values()]) conn.close(CloseCode.GOING_AWAY, reason);
-    for (const socket of this._wss.clients) socket.close(CloseCode.GOING_AWAY, reason); // still authenticating
+    for (const socket of this._wss.clients) {
+      socket.close(CloseCode.GOING_AWAY, reason);
+      // Still authenticating: its socket is paused while the hook runs, and a paused socket would
+      // never read the peer's close reply. No connection was announced for it; the hook's late
+      // verdict finds the socket closed and drops it.
+      socket.resume();
+    }
     this._polling.dispose();
     this._unmount();
+    // A peer that never answers the close frame would hold close() for ws's 30 s close timeout.
+    const grace = this._clock.setTimeout(() => {
+      for (const socket of this._wss.clients) socket.terminate();
+    }, SHUTDOWN_GRACE_MS);
     await new Promise<void>((resolve) => {
       this._wss.close(() => { resolve(); });
     });
+    this._clock.clearTimeout(grace);
     if (!this._owns || !this._http.listening) return;
     await new Promise<void>((resolve, reject) => {
       this._http.close((error) => { if (error) reject(error); else resolve(); });

@@ -1,6 +1,7 @@
-// Test helpers: a manual clock, servers on loopback port 0 closed after each test, peers of both transports, upgrade probes.
+// Test helpers: a manual clock, servers on loopback port 0 closed after each test, peers of both transports, upgrade probes, raw requests.
 
 import { createServer as createHttpServer } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { Clock, TimerHandle } from '../clock';
@@ -107,6 +108,30 @@ export const poll = async (url: string, init?: RequestInit): Promise<unknown[]> 
 
 /** One POST of a session. */
 export const upload = (url: string, frames: unknown[]): Promise<Response> => fetch(url, { method: 'POST', body: JSON.stringify(frames) });
+
+/**
+ * Writes `head` (one raw HTTP request, e.g. with a target `new URL()` cannot parse) on a fresh
+ * TCP connection to `port`; resolves with the answer's status line, '' when the socket ends
+ * without one, 'no answer' after 1 s.
+ */
+export function rawRequest(port: number | null, head: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port ?? 0, '127.0.0.1', () => socket.write(head));
+    let text = '';
+    const done = (status: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(status);
+    };
+    const timer = setTimeout(() => { done('no answer'); }, 1000);
+    socket.on('data', (data: Buffer) => {
+      text += data.toString('latin1');
+      if (text.includes('\r\n')) done(text.slice(0, text.indexOf('\r\n')));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => { done(''); });
+  });
+}
 
 /** A `ws` client as a Peer; `socket` for protocol-level pokes. */
 export function wsPeer(url: string, options?: ClientOptions): Peer & { socket: WebSocket; opened: Promise<void> } {

@@ -34,6 +34,27 @@ describe('WebSocket admission', () => {
       expect((await peer.closed).code).toBe(1008);
       expect(allowed).toHaveBeenCalledWith('https://other.test');
     });
+
+    it('closes with 1011 (retryable) and reports when the predicate throws', async () => {
+      const server = await start({ allowedOrigins: () => { throw new Error('origin db down'); } });
+      const errors: Error[] = [];
+      server.on('error', (error) => errors.push(error));
+      const onConnection = vi.fn();
+      server.on('connection', onConnection);
+      const peer = track(wsPeer(wsUrl(server), { origin: 'https://app.example' }));
+      expect(await peer.closed).toEqual({ code: 1011, reason: 'origin check failed' });
+      expect(errors.map((e) => e.message)).toEqual(['origin db down']);
+      expect(onConnection).not.toHaveBeenCalled();
+    });
+
+    it('refuses (1011) and reports a predicate that returns a Promise instead of allowing every Origin', async () => {
+      const server = await start({ allowedOrigins: (() => Promise.resolve(true)) as unknown as (origin: string) => boolean });
+      const errors: Error[] = [];
+      server.on('error', (error) => errors.push(error));
+      const peer = track(wsPeer(wsUrl(server), { origin: 'https://evil.test' }));
+      expect(await peer.closed).toEqual({ code: 1011, reason: 'origin check failed' });
+      expect(errors.map((e) => e.message)).toEqual(['enhanced-ws: allowedOrigins must return a boolean, got a Promise']);
+    });
   });
 
   describe('authenticate', () => {

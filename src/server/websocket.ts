@@ -68,8 +68,7 @@ function readFirstFrame(frame: unknown): FirstFrame {
 }
 
 /** `?transport=upgrade`: the client promises an `upgrade` first frame, so the server waits for it even without a hook. */
-const isProbe = (request: IncomingMessage): boolean =>
-  new URL(request.url ?? '/', 'http://localhost').searchParams.get('transport') === Upgrade.QUERY;
+const isProbe = (query: URLSearchParams): boolean => query.get('transport') === Upgrade.QUERY;
 
 function webSocketLink(socket: WebSocket): Link {
   return {
@@ -92,13 +91,12 @@ function webSocketLink(socket: WebSocket): Link {
  * first frame instead moves a long-polling connection onto this socket (no hook: the sid is the
  * credential); a socket marked `?transport=upgrade` is awaited for it even without a hook.
  */
-export function admitWebSocket(socket: WebSocket, request: IncomingMessage, context: WebSocketContext): void {
-  new SocketAdmission(socket, request, context).start();
+export function admitWebSocket(socket: WebSocket, request: IncomingMessage, query: URLSearchParams, context: WebSocketContext): void {
+  new SocketAdmission(socket, request, isProbe(query), context).start();
 }
 
 /** One socket until it carries a connection: holds its slot, waits for its first frame, decides. */
 class SocketAdmission {
-  private readonly _probe: boolean;
   private _conn: Connection | undefined;
   private _pending: unknown[] = [];
   private _waiting = false;
@@ -114,10 +112,10 @@ class SocketAdmission {
   constructor(
     private readonly _socket: WebSocket,
     private readonly _request: IncomingMessage,
+    /** Marked `?transport=upgrade`. */
+    private readonly _probe: boolean,
     private readonly _context: WebSocketContext,
-  ) {
-    this._probe = isProbe(_request);
-  }
+  ) {}
 
   start(): void {
     const { admission, authTimeoutMs } = this._context;
