@@ -84,3 +84,42 @@ describe('EnhancedWebSocketClient on long-polling: a POST the server refused unp
     client.close();
   });
 });
+
+describe('EnhancedWebSocketClient on long-polling: a POST refused 413 (body over maxPayload)', () => {
+  it('does not resend the oversized frame on each new session (reconnect loop, later messages stuck)', async () => {
+    const posted: string[] = [];
+    let sessions = 0;
+    const json = (body: unknown, status = 200) => Promise.resolve(new Response(JSON.stringify(body), { status }));
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      const sid = new URL(input as string).searchParams.get('sid');
+      const method = init?.method ?? 'GET';
+      if (!sid && method === 'POST') return json({ sid: `s${String(++sessions)}`, pollTimeoutMs: 25000, maxPayload: 100 });
+      if (method === 'POST') {
+        const body = init?.body as string;
+        // like the companion server: a body over maxPayload is answered 413 and the session closes with 1009
+        if (body.length > 100) return json({ code: 1009, reason: 'message too big' }, 413);
+        posted.push(...(JSON.parse(body) as string[]));
+        return Promise.resolve(new Response(null, { status: 204 }));
+      }
+      if (method === 'DELETE') return Promise.resolve(new Response(null, { status: 204 }));
+      return new Promise<Response>(() => undefined); // polls held
+    };
+    const client = new EnhancedWebSocketClient('ws://example.test/ws', {
+      transports: ['long-polling'],
+      fetch,
+      heartbeat: false,
+      random: () => 0,
+      reconnect: { initialDelay: 100, maxDelay: 100 },
+    });
+    await advance(10);
+    expect(client.state).toBe('open');
+    client.send('big', 'x'.repeat(200));
+    await advance(10);
+    client.send('small', 1);
+    await advance(5000);
+    // Lost like an oversized WebSocket frame (the server closes with 1009): not resent on every new session.
+    expect(sessions).toBeLessThanOrEqual(3);
+    expect(posted).toContain('{"type":"small","payload":1}');
+    client.close();
+  });
+});

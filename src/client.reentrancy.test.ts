@@ -105,4 +105,34 @@ describe('EnhancedWebSocketClient listeners that act on the client', () => {
     await settle();
     expect(sockets.sent().map((frame) => frame.payload)).toEqual(['hello', 'queued', 'state listener']);
   });
+
+  it('drops nothing when a state listener sends at the open while the queue is full', async () => {
+    const url = uniqueUrl();
+    startServer(url);
+    const sockets = recordSockets();
+    const client = makeClient(url, { autoConnect: false, WebSocket: sockets.WebSocket, queue: { maxMessages: 2 } });
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    client.onStateChange(({ state }) => {
+      if (state === 'open') client.send('m', 'resubscribe');
+    });
+    client.send('m', 'queued 1');
+    client.send('m', 'queued 2'); // full while offline
+    client.connect();
+    await settle();
+    expect(errors.items).toEqual([]);
+    expect(sockets.sent().map((frame) => frame.payload)).toEqual(['queued 1', 'queued 2', 'resubscribe']);
+  });
+
+  it('keeps, under queue.dropOnClose, what a state listener sends as the client closes (as onClose does)', async () => {
+    const { client } = await openClient({ queue: { dropOnClose: true } });
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    client.onStateChange(({ state }) => {
+      if (state === 'closed') client.send('bye');
+    });
+    client.close();
+    expect(errors.items).toEqual([]);
+    expect(client.stats.queued).toBe(1);
+  });
 });

@@ -54,6 +54,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _probes = 0;
   /** Writes wait in the queue (if there is one) while an upgrade moves the connection, and while state listeners hear of an open. */
   private _paused = false;
+  /** A heartbeat ping fell due while writes were held. */
+  private _pingDue = false;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
@@ -277,11 +279,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
         sendPing: () => {
-          const frame = this._encode({ type: 'ping', payload: { t: this._clock.now() } });
-          // While an upgrade holds writes, the ping waits at the front of the queue, outside its bounds
-          // (it must neither push out a message nor be refused); it goes out, and gets its pong, right after the swap.
-          if (this._paused) this._queue?.requeue([{ frame, type: 'ping', bytes: 0, queuedAt: this._clock.now() }]);
-          else this._write(frame);
+          // While an upgrade holds writes the ping waits (not in the queue: it must neither take a
+          // message's place nor outlive the connection) and goes out first after the swap.
+          this._pingDue = true;
+          this._flush();
         },
         onDead: () => {
           this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
@@ -293,11 +294,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._flush();
   }
 
-  /** Writes the queue out in order; stops if a listener closed the connection meanwhile. */
+  /** Writes a due ping, then the queue in order; stops if a listener closed the connection meanwhile. */
   private _flush(): void {
+    if (this._state !== 'open' || this._paused) return;
+    if (this._pingDue) {
+      this._pingDue = false;
+      this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+    }
     const epoch = this._epoch;
     let item: QueuedFrame | undefined;
-    while (epoch === this._epoch && this._state === 'open' && !this._paused && (item = this._queue?.next(this._clock.now()))) {
+    while (epoch === this._epoch && (item = this._queue?.next(this._clock.now()))) {
       this._write(item.frame, item.id);
     }
   }
@@ -410,8 +416,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
     }
-    const epoch = this._release(event);
-    if (epoch !== this._epoch) return; // a listener told of an unsendable frame closed the client
+    if (!this._release(event)) return;
+    const epoch = this._epoch;
     this._requests.rejectSent(`code ${event.code}`);
     this._setState('reconnecting', event.reason || `closed with ${event.code}`);
     // A state listener may have called close() (or connect() after it): that decision wins.
@@ -429,37 +435,38 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** Ends for good: `close()`, a final code, or retries exhausted. */
   private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
-    const epoch = this._release(event);
-    if (epoch !== this._epoch) return; // a listener told of an unsendable frame closed the client
+    if (!this._release(event)) return;
     this._unwatch?.();
     this._unwatch = undefined;
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
+    const dropped = this._options.queue && this._options.queue.dropOnClose ? (this._queue?.takeAll() ?? []) : [];
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
-    if (this._state === 'closed' && this._options.queue && this._options.queue.dropOnClose) this._queue?.clear(reason);
+    for (const item of dropped) this._dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
     if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
   }
 
   /**
    * Lets go of the connection: timers stopped, unsent frames queued again, transport closed
-   * (already closed by the peer in most cases, a no-op then). Returns the new epoch.
+   * (already closed by the peer in most cases, a no-op then). Returns false when a listener told
+   * of an unsendable frame meanwhile closed the client: the caller's decision is moot.
    */
-  private _release(event: TransportCloseEvent): number {
+  private _release(event: TransportCloseEvent): boolean {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
     this._upgrade?.cancel();
     this._upgrade = undefined;
-    this._paused = false;
+    this._paused = this._pingDue = false;
     this._heartbeat?.stop();
     this._heartbeat = undefined;
     const epoch = ++this._epoch;
     this._requeueUnsent();
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
-    return epoch;
+    return epoch === this._epoch;
   }
 
   private _encode(message: Envelope): string {
@@ -474,8 +481,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   private _deliver(frame: string, type: string, id?: string): void {
-    if (this._state === 'open' && !(this._paused && this._queue)) this._write(frame, id);
-    else if (this._queue) this._queue.push(frame, type, this._clock.now(), id);
+    const queue = this._queue;
+    // Held writes wait outside the queue's bounds: a pause is short and must not cost a message.
+    if (this._state === 'open' && this._paused && queue) queue.hold(frame, type, this._clock.now(), id);
+    else if (this._state === 'open') this._write(frame, id);
+    else if (queue) queue.push(frame, type, this._clock.now(), id);
     else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
   }
 

@@ -171,9 +171,46 @@ describe('EnhancedWebSocketClient heartbeat across a long-polling → WebSocket 
     expect(closes).toEqual([]); // not 4000 "heartbeat timeout"
     expect(made.state).toBe('open');
     expect(made.transport).toBe('websocket');
-    expect(queuedWhilePaused).toBe(1); // the ping waited in the queue…
+    expect(queuedWhilePaused).toBe(0); // the ping waited outside the queue…
     expect(postedWhilePaused).not.toContain('ping'); // …was not written to long-polling…
     expect(socket.sent.slice(0, 2)).toEqual(['upgrade', 'ping']); // …and went first on the new socket
     expect(made.stats.rttMs).toEqual(expect.any(Number));
+  });
+
+  /** A client on long-polling whose upgrade is paused (upgrade frame held) when a ping falls due. */
+  async function pausedWithPingDue(options: { dropOnClose?: boolean } = {}) {
+    const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
+    servers.push(server);
+    await server.ready;
+    const time = heldHeartbeatClock();
+    const socket = gatedWebSocket();
+    const made = new EnhancedWebSocketClient(`ws://127.0.0.1:${String(server.port)}/ws`, {
+      WebSocket: socket.WebSocket,
+      clock: time.clock,
+      heartbeat: { interval: INTERVAL, timeout: TIMEOUT },
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+      queue: { dropOnClose: options.dropOnClose ?? false },
+    });
+    clients.push(made);
+    const errors: Error[] = [];
+    made.onError((error) => errors.push(error));
+    await new Promise<void>((resolve) => made.onOpen(() => { resolve(); }));
+    socket.allow();
+    await socket.upgradeHeld;
+    time.advanceAndFire(INTERVAL);
+    return { made, errors };
+  }
+
+  it('reports no heartbeat ping as a dropped message when close() comes while the ping waits', async () => {
+    const { made, errors } = await pausedWithPingDue({ dropOnClose: true });
+    made.close();
+    expect(errors).toEqual([]);
+    expect(made.stats.dropped).toBe(0);
+  });
+
+  it('keeps no stale ping for the next connect() after close() while the ping waits', async () => {
+    const { made } = await pausedWithPingDue();
+    made.close();
+    expect(made.stats.queued).toBe(0);
   });
 });

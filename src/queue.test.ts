@@ -129,17 +129,22 @@ describe('SendQueue', () => {
     expect(drain(200)).toEqual(['new']);
   });
 
-  it('clear() drops everything, reporting each with CONNECTION_CLOSED', () => {
+  it('takeAll() empties the queue and hands back what it held, reporting nothing itself', () => {
     const { queue, drops } = make({ maxBytes: 100 });
     queue.push('a', 'a', 0);
     queue.push('b', 'b', 0, '3');
-    queue.clear('closed');
+    expect(queue.takeAll().map((item) => [item.type, item.id])).toEqual([['a', undefined], ['b', '3']]);
     expect(queue.size).toBe(0);
-    expect(drops).toEqual([
-      { type: 'a', code: 'CONNECTION_CLOSED', expired: false, id: undefined },
-      { type: 'b', code: 'CONNECTION_CLOSED', expired: false, id: '3' },
-    ]);
+    expect(drops).toEqual([]);
     queue.push('0123456789'.repeat(10), 'full-size', 0); // the byte count was reset too
     expect(queue.size).toBe(1);
+  });
+
+  it('hold() appends past every bound and drops nothing (writes held while open)', () => {
+    const { queue, drops, drain } = make({ maxMessages: 1, maxBytes: 5, overflow: 'error' });
+    queue.push('a', 'a', 0);
+    queue.hold('held-frame', 'b', 0);
+    expect(drops).toEqual([]);
+    expect(drain(0)).toEqual(['a', 'b']); // drain() lists types
   });
 });

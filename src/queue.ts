@@ -1,7 +1,7 @@
 // The send queue: frames waiting for an open connection, in order, bounded, expiring.
 
 import type { QueueOptions } from './options';
-import { ConnectionClosedError, EnhancedWsError } from './errors';
+import { EnhancedWsError } from './errors';
 import { utf8Length } from './utf8';
 
 export interface QueuedFrame {
@@ -71,18 +71,18 @@ export class SendQueue {
     return this._items.length > 0 ? this._shift() : undefined;
   }
 
-  /** Drops everything, reporting each (used by `close()` with `dropOnClose`). */
-  clear(reason: string): void {
-    for (const item of this._items.splice(0)) {
-      this._report(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
-    }
+  /** Empties the queue and returns what it held (`dropOnClose`: the caller reports each). */
+  takeAll(): QueuedFrame[] {
     this._bytes = 0;
+    return this._items.splice(0);
   }
 
-  /**
-   * Puts frames at the front, in order, outside the bounds: frames that never left a dropped
-   * connection (accepted once already), or a heartbeat ping while an upgrade holds writes.
-   */
+  /** Appends outside the bounds: writes held for a moment while the connection is open (never dropped for room). */
+  hold(frame: string, type: string, now: number, id?: string): void {
+    this._items.push({ frame, type, bytes: 0, queuedAt: now, id });
+  }
+
+  /** Puts frames that never left a dropped connection back at the front, in order (no bound: they were accepted once). */
   requeue(items: QueuedFrame[]): void {
     this._items.unshift(...items);
     for (const item of items) this._bytes += item.bytes;

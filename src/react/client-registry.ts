@@ -46,8 +46,11 @@ interface Entry {
  */
 export class ClientRegistry {
   private readonly _entries = new Map<string, Entry>();
-  /** Clients handed to renders of a key no one holds yet: every component rendering it gets the same one. */
-  private readonly _pending = new Map<string, Closable>();
+  /**
+   * Clients handed to renders of a key no one holds yet: every component rendering it gets the
+   * same one. Weakly held: a render that never commits must not keep its idle client alive.
+   */
+  private readonly _pending = new Map<string, WeakRef<Closable>>();
   private readonly _ids = new WeakMap<object, number>();
   private _nextId = 0;
   private readonly _closeDelayMs: number;
@@ -73,7 +76,8 @@ export class ClientRegistry {
 
   /** The client under `key`, without holding it: for reading during render. */
   peek(key: string): Closable | undefined {
-    return this._live(key)?.client;
+    const entry = this._entries.get(key);
+    return entry && !isDead(entry) ? entry.client : undefined;
   }
 
   /**
@@ -82,17 +86,25 @@ export class ClientRegistry {
    * client; the first `acquire` takes it over. It must be inert until then (`autoConnect: false`).
    */
   candidate<C extends Closable>(key: string, create: () => C): C {
-    let client = this._pending.get(key);
-    if (!client) this._pending.set(key, (client = create()));
+    let client = this._pending.get(key)?.deref();
+    if (!client) {
+      for (const [other, ref] of this._pending) if (!ref.deref()) this._pending.delete(other);
+      this._pending.set(key, new WeakRef((client = create())));
+    }
     return client as C;
   }
 
   /** Holds the client under `key`: the shared one, else the key's candidate, else `create()`'s. */
   acquire<C extends Closable>(key: string, create: () => C): Lease<C> {
-    let entry = this._live(key);
+    let entry = this._entries.get(key);
+    if (entry && isDead(entry)) {
+      clearTimeout(entry.closeTimer);
+      this._entries.delete(key);
+      entry = undefined;
+    }
     const created = !entry;
     if (!entry) {
-      const client = this._pending.get(key) ?? create();
+      const client = this._pending.get(key)?.deref() ?? create();
       this._pending.delete(key);
       entry = { client, refs: 0, closeTimer: undefined };
       this._entries.set(key, entry);
@@ -111,15 +123,6 @@ export class ClientRegistry {
         if (--held.refs === 0) held.closeTimer = setTimeout(() => { this._closeIfUnused(key, held); }, this._closeDelayMs);
       },
     };
-  }
-
-  /** The entry under `key`, unless its client closed for good while no one held it (it is dropped then). */
-  private _live(key: string): Entry | undefined {
-    const entry = this._entries.get(key);
-    if (entry?.refs !== 0 || entry.client.state !== 'closed') return entry;
-    clearTimeout(entry.closeTimer);
-    this._entries.delete(key);
-    return undefined;
   }
 
   private _closeIfUnused(key: string, entry: Entry): void {
@@ -158,6 +161,9 @@ export class ClientRegistry {
     return id;
   }
 }
+
+/** A client that closed for good while no one held it: replaced, never handed out again. */
+const isDead = (entry: Entry): boolean => entry.refs === 0 && entry.client.state === 'closed';
 
 function isPlain(value: object): boolean {
   if (Array.isArray(value)) return true;

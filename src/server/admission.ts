@@ -64,7 +64,7 @@ export class Admission {
     try {
       const allowed: unknown = allowedOrigins(origin);
       // A Promise is truthy: an async predicate must not allow every origin.
-      if (typeof allowed !== 'boolean') throw new TypeError(`enhanced-ws: allowedOrigins must return a boolean, got ${allowed instanceof Promise ? 'a Promise' : typeof allowed}`);
+      if (allowed instanceof Promise) throw new TypeError('enhanced-ws: allowedOrigins must return a boolean, got a Promise');
       return allowed ? undefined : Refusals.ORIGIN;
     } catch (error) {
       this._report(error);

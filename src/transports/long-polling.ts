@@ -148,11 +148,15 @@ export class LongPollingTransport implements Transport {
     }
     const frames = this._outbox.splice(0, parts.length);
     // A refused POST was not processed (docs/protocol.md): its frames go back for `unsent()`.
-    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush, () => this._outbox.unshift(...frames));
+    // Except 413: a frame over `maxPayload` (alone in its batch) would be refused forever; it is
+    // lost, as on WebSocket, where the server closes with 1009 too.
+    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush, (status) => {
+      if (status !== 413) this._outbox.unshift(...frames);
+    });
   };
 
   /** One fetch under the transport's AbortController and a deadline; `then` runs on a 2xx answer, `refused` on another status. */
-  private _request(init: RequestInit, then: (body: unknown) => void, refused?: () => void): void {
+  private _request(init: RequestInit, then: (body: unknown) => void, refused?: (status: number) => void): void {
     const { fetch, clock } = this._options;
     const timer = clock.setTimeout(() => {
       this._finish(closeEvent('long-polling request timed out'));
@@ -165,7 +169,7 @@ export class LongPollingTransport implements Transport {
           then(body);
           return;
         }
-        refused?.();
+        refused?.(response.status);
         this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
       })
       .catch((error: unknown) => {
