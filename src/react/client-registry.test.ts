@@ -37,6 +37,16 @@ describe('ClientRegistry', () => {
       expect(key('ws://a', { protocols: ['x', 'y'] })).toBe(key('ws://a', { protocols: ['x', 'y'] }));
     });
 
+    it('gives one key to options that mean the same: defaults spelled out, true, {} or nothing', () => {
+      const base = key('ws://a');
+      for (const same of [{}, { heartbeat: true }, { heartbeat: {} }, { heartbeat: { interval: 25000 } }, { autoConnect: true }, { queue: { overflow: 'drop-oldest', maxAge: undefined } }]) {
+        expect(key('ws://a', same)).toBe(base);
+      }
+      expect(key('ws://a', { heartbeat: false })).not.toBe(base);
+      expect(key('ws://a', { heartbeat: { interval: 1 } })).not.toBe(base);
+      expect(key('ws://a', { autoConnect: false })).not.toBe(base);
+    });
+
     it('gives different keys to different urls and values', () => {
       expect(key('ws://a')).not.toBe(key('ws://b'));
       expect(key('ws://a', { requestTimeout: 1 })).not.toBe(key('ws://a', { requestTimeout: 2 }));

@@ -1,5 +1,7 @@
 // ClientRegistry: shares one client per (url, options) key between components, ref-counted, with a deferred close.
 
+import { DEFAULTS } from '../index';
+
 /** What the registry holds: anything it can close (an `EnhancedWebSocketClient`). */
 export interface Closable {
   close(): void;
@@ -34,8 +36,9 @@ interface Entry {
  * The clients shared by `useWebSocket` and `WebSocketProvider`, keyed by url + options. The last
  * `release()` closes the client after `closeDelayMs`, unless someone acquires it again first.
  *
- * Keys: plain values (strings, numbers, booleans, arrays, plain objects) are compared by value,
- * with object keys sorted and `undefined` members ignored; functions and class instances (a
+ * Keys: options are completed with their defaults (`heartbeat: true`, `{}` and none are one key);
+ * plain values (strings, numbers, booleans, arrays, plain objects) are compared by value, with
+ * object keys sorted and `undefined` members ignored; functions and class instances (a
  * `WebSocket` constructor, a `serializer`'s functions, a url function) by identity. So define
  * such options outside the component, or memoize them: an inline arrow function is a new key on
  * every render, and so a new connection.
@@ -70,8 +73,7 @@ export class ClientRegistry {
 
   /** The key under which `url` + `options` share a client. */
   keyOf(url: unknown, options: unknown): string {
-    // No options and `{}` are the same request.
-    return `${this._serialize(url, [])} ${this._serialize(options ?? {}, [])}`;
+    return `${this._serialize(url, [])} ${this._serialize(withDefaults(options), [])}`;
   }
 
   /** The client under `key`, without holding it: for reading during render. */
@@ -161,6 +163,27 @@ export class ClientRegistry {
     return id;
   }
 }
+
+/**
+ * Options as the client reads them, so that requests meaning the same share a key: no options,
+ * `{}`, `heartbeat: true` and `heartbeat: { interval: 25000 }` are one client. (Invalid options
+ * are left to the client's constructor to refuse.)
+ */
+function withDefaults(options: unknown): unknown {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) return options;
+  const given = defined(options);
+  const full: Record<string, unknown> = { autoConnect: DEFAULTS.autoConnect, requestTimeout: DEFAULTS.requestTimeout, ...given };
+  for (const section of ['reconnect', 'heartbeat', 'queue'] as const) {
+    const value = given[section];
+    if (value === undefined || value === true) full[section] = DEFAULTS[section];
+    else if (typeof value === 'object' && value !== null) full[section] = { ...DEFAULTS[section], ...defined(value) };
+  }
+  return full;
+}
+
+/** The members that are set: an `undefined` option means its default. */
+const defined = (object: object): Record<string, unknown> => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 
 /** A client that closed for good while no one held it: replaced, never handed out again. */
 const isDead = (entry: Entry): boolean => entry.refs === 0 && entry.client.state === 'closed';
