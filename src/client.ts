@@ -457,7 +457,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._retryTimer = undefined;
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
-    this._upgrade?.cancel();
+    this._upgrade?.cancel(event.code, event.reason);
     this._upgrade = undefined;
     this._paused = this._pingDue = false;
     this._heartbeat?.stop();

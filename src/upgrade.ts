@@ -76,12 +76,15 @@ export class WebSocketUpgrade {
     return false;
   }
 
-  /** Abandons the attempt and closes the probe socket (unless it was adopted). */
-  cancel(): void {
+  /**
+   * Abandons the attempt and closes the probe socket (unless it was adopted). The client closing
+   * passes its own code and reason: the server may have moved the connection to this socket already.
+   */
+  cancel(code = 1000, reason = 'upgrade cancelled'): void {
     if (this._done) return;
     this._done = true;
     this._clock.clearTimeout(this._timer);
-    this._socket.close(1000, 'upgrade cancelled');
+    this._socket.close(code, reason);
   }
 
   private _commit(): void {

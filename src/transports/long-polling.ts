@@ -51,6 +51,8 @@ export class LongPollingTransport implements Transport {
   private _inbox: (string | TransportCloseEvent)[] = [];
   private _outbox: string[] = [];
   private _posting = false;
+  /** The server's close, held until the upload in flight is answered. */
+  private _ending: TransportCloseEvent | undefined;
   private _drained: (() => void)[] = [];
 
   constructor(
@@ -127,11 +129,15 @@ export class LongPollingTransport implements Transport {
       const close = (batch as unknown[]).find((item) => typeof item !== 'string');
       for (const item of batch as unknown[]) if (typeof item === 'string') this._deliver(item);
       if (close === undefined) this._poll();
-      else this._finish(closeEvent('closed by the server', close, 1005));
+      else this._end(closeEvent('closed by the server', close, 1005));
     });
   }
 
   private readonly _flush = (): void => {
+    if (this._ending) {
+      this._finish(this._ending); // the upload the server's close waited for is answered
+      return;
+    }
     if (this._done || !this._sid) return;
     if (!this._outbox.length) {
       this._posting = false;
@@ -198,11 +204,21 @@ export class LongPollingTransport implements Transport {
     }, 0);
   }
 
-  /** Stops all I/O now; `onClose` follows the frames already received. */
+  /**
+   * The server closed the session. An upload still in flight may or may not have been processed:
+   * its answer says (2xx: it was; refused: its frames go back for `unsent()`), so the close waits
+   * for it rather than aborting it, and nothing new is posted meanwhile.
+   */
+  private _end(event: TransportCloseEvent): void {
+    if (this._posting) this._ending = event;
+    else this._finish(event);
+  }
+
+  /** Stops all I/O now; `onClose` (the server's, if it closed first) follows the frames already received. */
   private _finish(event: TransportCloseEvent): void {
     if (this._done) return;
     this._stop();
-    this._deliver(event);
+    this._deliver(this._ending ?? event);
   }
 
   private _stop(): void {

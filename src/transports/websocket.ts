@@ -50,7 +50,13 @@ export class WebSocketTransport implements Transport {
   private _detach(): WebSocket | undefined {
     const socket = this._socket;
     this._socket = undefined;
-    if (socket) socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Not null: closing a socket still connecting fires `error`, and Node's `ws` throws an error nobody listens to.
+      socket.onerror = ignore;
+    }
     return socket;
   }
 }
+
+const ignore = (): void => undefined;
