@@ -3,6 +3,7 @@
 import type { Clock, TimerHandle } from './clock';
 import type { LongPollingTransport } from './transports/long-polling';
 import type { Transport, TransportCloseEvent } from './transports/transport';
+import { CloseCode } from './close-codes';
 import { Upgrade } from './upgrade-protocol';
 
 /** How long the server may take to end long-polling after the `upgrade` frame (a server without upgrade support never does). */
@@ -38,6 +39,8 @@ export class WebSocketUpgrade {
   private _adopted = false;
   private _done = false;
   private _timer: TimerHandle | undefined;
+  /** The socket closed after the `upgrade` frame, but not with a refusal: the server may have switched already. */
+  private _closedAfterSwitch: TransportCloseEvent | undefined;
 
   constructor(
     private readonly _polling: LongPollingTransport,
@@ -55,6 +58,9 @@ export class WebSocketUpgrade {
       },
       onClose: (event) => {
         if (this._adopted) _host.close(event);
+        // Switched, then closed (a ban, a restart) before long-polling's last batch arrived:
+        // that batch ends with "upgraded", and the connection ends with this close after it.
+        else if (this._committed && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
         else this._fail();
       },
       onError: () => undefined, // a failed probe is expected behind proxies; its close says enough
@@ -70,6 +76,7 @@ export class WebSocketUpgrade {
       this._done = this._adopted = true;
       this._clock.clearTimeout(this._timer);
       this._host.adopt(this._socket, this._early.splice(0));
+      if (this._closedAfterSwitch) this._host.close(this._closedAfterSwitch);
       return true;
     }
     this.cancel();

@@ -6,6 +6,8 @@ import type { Transport, TransportHandlers } from './transport';
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket';
   private _socket: WebSocket | undefined;
+  /** Frames sent after the socket closed, before the client heard of it (an upgrade adopting a socket the server closed). */
+  private readonly _unsent: string[] = [];
 
   constructor(
     private readonly _url: string,
@@ -33,7 +35,12 @@ export class WebSocketTransport implements Transport {
   }
 
   send(frame: string): void {
-    this._socket?.send(frame);
+    if (this._socket) this._socket.send(frame);
+    else this._unsent.push(frame);
+  }
+
+  unsent(): string[] {
+    return this._unsent.splice(0);
   }
 
   close(code: number, reason: string): void {
