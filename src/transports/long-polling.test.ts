@@ -128,6 +128,20 @@ describe('LongPollingTransport', () => {
     expect(conn.isOpen).toBe(true);
   });
 
+  it('gives every request its own abort signal (one shared signal piles up listeners in Node\'s fetch)', async () => {
+    const server = await start({ maxPayload: 200 });
+    const recorder = recordingFetch();
+    const { conn, transport } = await connect(server, { fetch: recorder.fetch });
+    const seen = received(conn, 'n');
+    for (let i = 0; i < 30; i++) {
+      transport.send(JSON.stringify({ type: 'n', payload: i }));
+      await until(() => seen.length === i + 1);
+    }
+    const signals = recorder.calls.map((call) => call.signal);
+    expect(signals.length).toBeGreaterThan(30);
+    expect(new Set(signals).size).toBe(signals.length);
+  });
+
   it('close() aborts the held poll, sends DELETE with the code, and runs no handler after', async () => {
     const clock = new ManualClock();
     const server = await start({ clock, pingIntervalMs: false });

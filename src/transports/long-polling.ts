@@ -43,7 +43,8 @@ export class LongPollingTransport implements Transport {
   readonly name = 'long-polling';
   private _handlers: TransportHandlers | undefined;
   private _done = false;
-  private readonly _abort = new AbortController();
+  /** One per request, so a long session does not pile listeners onto one signal (Node warns, and keeps them). */
+  private readonly _requests = new Set<AbortController>();
   private _endpoint = '';
   private _sid = '';
   private _pollMs = 0;
@@ -161,13 +162,15 @@ export class LongPollingTransport implements Transport {
     });
   };
 
-  /** One fetch under the transport's AbortController and a deadline; `then` runs on a 2xx answer, `refused` on another status. */
+  /** One abortable fetch with a deadline; `then` runs on a 2xx answer, `refused` on another status. */
   private _request(init: RequestInit, then: (body: unknown) => void, refused?: (status: number) => void): void {
     const { fetch, clock } = this._options;
+    const abort = new AbortController();
+    this._requests.add(abort);
     const timer = clock.setTimeout(() => {
       this._finish(closeEvent('long-polling request timed out'));
     }, this._pollMs + GRACE_MS);
-    fetch(this._endpoint, { ...init, signal: this._abort.signal, cache: 'no-store' })
+    fetch(this._endpoint, { ...init, signal: abort.signal, cache: 'no-store' })
       .then(async (response) => {
         const body: unknown = await response.json().catch(() => undefined);
         if (this._done) return;
@@ -185,6 +188,7 @@ export class LongPollingTransport implements Transport {
       })
       .finally(() => {
         clock.clearTimeout(timer);
+        this._requests.delete(abort);
       });
   }
 
@@ -223,7 +227,7 @@ export class LongPollingTransport implements Transport {
 
   private _stop(): void {
     this._done = true;
-    this._abort.abort();
+    for (const abort of this._requests) abort.abort();
     this._settleDrains();
   }
 
