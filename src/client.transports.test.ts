@@ -10,6 +10,7 @@ interface Events {
   n: number;
   tick: number;
   ack: number;
+  quote: string;
 }
 
 const servers: EnhancedWebSocketServer[] = [];
@@ -194,6 +195,35 @@ describe('EnhancedWebSocketClient transports', () => {
     await vi.waitFor(() => { expect(received).toEqual([2, 3]); });
     expect(made.stats.reconnects).toBe(1);
     expect(made.stats.dropped).toBe(0);
+  });
+
+  it('delivers on long-polling a frame within maxPayload that escaping makes larger in the body, as WebSocket does', async () => {
+    const { server, url } = await echoServer({ pingIntervalMs: false, maxPayload: 1000 });
+    const received: { transport: string; text: string }[] = [];
+    const closes: number[] = [];
+    server.on('connection', (conn) => {
+      conn.onClose(({ code }) => closes.push(code));
+      conn.on('quote', (text) => received.push({ transport: conn.transport, text: text as string }));
+    });
+    // 829 bytes as a frame, about twice that inside the upload body, where each `\"` is escaped again
+    const text = '"'.repeat(400);
+    expect(Buffer.byteLength(JSON.stringify({ type: 'quote', payload: text }))).toBe(829);
+    const overWebSocket = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, transports: ['websocket'] });
+    await vi.waitFor(() => { expect(overWebSocket.state).toBe('open'); });
+    overWebSocket.send('quote', text);
+    await vi.waitFor(() => { expect(received).toEqual([{ transport: 'websocket', text }]); });
+
+    const overPolling = client(url, { transports: ['long-polling'] });
+    const errors: Error[] = [];
+    overPolling.onError((error) => errors.push(error));
+    await vi.waitFor(() => { expect(overPolling.state).toBe('open'); });
+    overPolling.send('quote', text);
+    overPolling.send('quote', 'x');
+    await vi.waitFor(() => { expect(received).toHaveLength(3); });
+    expect(received.slice(1)).toEqual([{ transport: 'long-polling', text }, { transport: 'long-polling', text: 'x' }]);
+    expect(overPolling.stats.dropped).toBe(0);
+    expect(errors).toEqual([]);
+    expect(closes).toEqual([]);
   });
 
   it('starts no upgrade probe when an open listener closed the client', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ForbiddenError } from './admission';
 import type { Connection } from './connection';
+import { uploadLimit } from './long-polling';
 import type { EnhancedWebSocketServer } from './server';
 import { httpUrl, ManualClock, nextConnection, pollHeld, until, useServers } from './test-utils';
 
@@ -201,7 +202,7 @@ describe('long-polling endpoints', () => {
       expect(server.connections.size).toBe(0);
     });
 
-    it('answers a body over maxPayload with 413 and closes the connection with 1009', async () => {
+    it('answers a frame over maxPayload with 413 and closes the connection with 1009', async () => {
       const server = await start({ maxPayload: 100 });
       const { url, conn } = await handshake(server);
       const closed = new Promise((resolve) => conn.onClose(resolve));
@@ -209,6 +210,44 @@ describe('long-polling endpoints', () => {
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual({ code: 1009, reason: 'message too big' });
       expect(await closed).toEqual({ code: 1009, reason: 'message too big' });
+    });
+
+    it('accepts a frame within maxPayload whose escaped body is larger, as WebSocket would', async () => {
+      const server = await start({ maxPayload: 100 });
+      const { url, conn } = await handshake(server);
+      const seen: unknown[] = [];
+      conn.on('qq', (payload) => seen.push(payload));
+      const frame = JSON.stringify({ type: 'qq', payload: '"'.repeat(37) });
+      expect(Buffer.byteLength(frame)).toBe(100);
+      expect(Buffer.byteLength(JSON.stringify([frame]))).toBe(186); // each `\"` travels as `\\\"`
+      expect((await upload(url, [frame])).status).toBe(204);
+      expect(seen).toEqual(['"'.repeat(37)]);
+      expect(conn.isOpen).toBe(true);
+    });
+
+    it('bounds the body by the worst escaping of one frame: maxPayload control characters fit, one more byte does not', async () => {
+      const server = await start({ maxPayload: 100 });
+      const { url, conn } = await handshake(server);
+      const body = JSON.stringify(['\u0000'.repeat(100)]);
+      expect(Buffer.byteLength(body)).toBe(uploadLimit(100));
+      expect((await fetch(url, { method: 'POST', body })).status).toBe(204); // malformed (BAD_JSON), but not too big
+      expect(conn.isOpen).toBe(true);
+      expect((await upload(url, ['\u0000'.repeat(101)])).status).toBe(413);
+      expect(conn.isOpen).toBe(false);
+    });
+
+    it('refuses a whole batch with 413 and 1009 when one frame is over maxPayload: none of its frames is delivered', async () => {
+      const server = await start({ maxPayload: 100 });
+      const { url, conn } = await handshake(server);
+      const seen: unknown[] = [];
+      conn.on('n', (payload) => seen.push(payload));
+      const closed = new Promise((resolve) => conn.onClose(resolve));
+      const big = JSON.stringify({ type: 'n', payload: 'x'.repeat(100) });
+      const response = await upload(url, ['{"type":"n","payload":1}', big, '{"type":"n","payload":3}']);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ code: 1009, reason: 'message too big' });
+      expect(await closed).toEqual({ code: 1009, reason: 'message too big' });
+      expect(seen).toEqual([]);
     });
 
     it('answers a body that is not a JSON array with 400 and closes with 1007', async () => {

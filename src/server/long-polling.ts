@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode } from '../close-codes';
 import type { Clock } from '../clock';
 import type { Admission } from './admission';
-import { NO_STATUS, Refusals } from './codes';
+import { NO_STATUS, Refusals, type Refusal } from './codes';
 import type { Connection, Link } from './connection';
 import { allowCors, bearer, preflight, readBody, refuse, sendJson } from './http-io';
 import { PollingSession } from './polling-session';
@@ -23,6 +23,35 @@ export interface PollingContext {
 interface Entry {
   readonly session: PollingSession;
   conn: Connection | undefined;
+}
+
+/**
+ * The largest upload body for a given `maxPayload`. `maxPayload` bounds one frame (its UTF-8
+ * bytes, as on WebSocket), but in the body each frame travels as a JSON string, escaped again:
+ * JSON.stringify grows a string at most 6× (a control character becomes `\u0000`), plus 2 quotes
+ * and the array's 2 brackets. So a frame within `maxPayload` always fits alone, however it is
+ * escaped, and so does any batch a client keeps within `maxPayload` as sent; each frame is then
+ * checked against `maxPayload` on its own (`parseUpload`).
+ */
+export const uploadLimit = (maxPayload: number): number => 6 * maxPayload + 4;
+
+/**
+ * The frames of an upload body, or why it is refused: over `uploadLimit` (read as null) or with
+ * a frame over `maxPayload` → 413, not a JSON array → 400. All frames are checked before any is
+ * delivered, so a refused batch is never partly processed (docs/protocol.md).
+ */
+function parseUpload(body: string | null, maxPayload: number): unknown[] | Refusal {
+  if (body === null) return Refusals.MESSAGE_TOO_BIG;
+  let frames: unknown;
+  try {
+    frames = JSON.parse(body);
+  } catch {
+    return Refusals.BAD_BODY;
+  }
+  if (!Array.isArray(frames)) return Refusals.BAD_BODY;
+  // Non-string items are delivered as malformed frames (NOT_TEXT); only text has a size.
+  const tooBig = (frame: unknown): boolean => typeof frame === 'string' && Buffer.byteLength(frame) > maxPayload;
+  return (frames as unknown[]).some(tooBig) ? Refusals.MESSAGE_TOO_BIG : (frames as unknown[]);
 }
 
 /** What the handshake answers. */
@@ -129,28 +158,18 @@ export class LongPollingEndpoint {
   }
 
   private async _upload(req: IncomingMessage, res: ServerResponse, { session, conn }: Entry): Promise<void> {
-    const body = await readBody(req, this._context.maxPayload);
+    const body = await readBody(req, uploadLimit(this._context.maxPayload));
     if (session.closed) {
       refuse(res, { status: 410, ...session.closed });
       return;
     }
-    if (body === null) {
-      refuse(res, Refusals.MESSAGE_TOO_BIG);
-      conn?.close(CloseCode.MESSAGE_TOO_BIG, Refusals.MESSAGE_TOO_BIG.reason);
+    const frames = parseUpload(body, this._context.maxPayload);
+    if ('code' in frames) {
+      refuse(res, frames);
+      conn?.close(frames.code, frames === Refusals.BAD_BODY ? 'bad long-polling body' : frames.reason);
       return;
     }
-    let frames: unknown;
-    try {
-      frames = JSON.parse(body);
-    } catch {
-      // answered below
-    }
-    if (!Array.isArray(frames)) {
-      refuse(res, Refusals.BAD_BODY);
-      conn?.close(CloseCode.INVALID_PAYLOAD, 'bad long-polling body');
-      return;
-    }
-    for (const frame of frames as unknown[]) conn?.receive(frame);
+    for (const frame of frames) conn?.receive(frame);
     sendJson(res, 204);
   }
 
