@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { createServer, SHUTDOWN_GRACE_MS } from './server';
-import { httpUrl, ManualClock, nextConnection, pollHeld, pollingPeer, rawRequest, until, useServers, wsPeer, wsUrl } from './test-utils';
+import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, pollingPeer, rawRequest, until, upload, useServers, wsPeer, wsUrl } from './test-utils';
 
 const { start, track, defer } = useServers();
 
@@ -269,6 +269,23 @@ describe('close()', () => {
     expect(outcome).toBe('closed');
     expect(await peer.closed).toEqual({ code: 1001, reason: 'server shutting down' });
     expect(onConnection).not.toHaveBeenCalled();
+  });
+
+  it('answers a long-polling upload that arrives while it closes (not processed: 404), instead of leaving it hanging', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const { url } = await openSession(server);
+    const connection = nextConnection(server);
+    const peer = wsPeer(wsUrl(server));
+    await connection;
+    await peer.opened;
+    peer.socket.pause(); // holds close() open until the grace
+    const closing = server.close();
+    const response = await upload(url, [JSON.stringify({ type: 'late', payload: 1 })]);
+    expect(response.status).toBe(404);
+    clock.advance(SHUTDOWN_GRACE_MS);
+    await closing;
+    peer.socket.terminate();
   });
 
   it('drops a WebSocket peer that does not answer the close frame after SHUTDOWN_GRACE_MS (1006)', async () => {
