@@ -59,3 +59,12 @@ describe('backoffDelay', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('backoffDelay with initialDelay 0', () => {
+  it('stays 0 for huge attempt numbers (maxRetries: Infinity)', () => {
+    expect(backoffDelay(1100, { initialDelay: 0, multiplier: 2, maxDelay: 30000, jitter: 0.5 }, () => 0.5)).toBe(0);
+  });
+  it('stays 0 on the second retry with multiplier Infinity (accepted by options)', () => {
+    expect(backoffDelay(2, { initialDelay: 0, multiplier: Infinity, maxDelay: 30000, jitter: 0.5 }, () => 0.5)).toBe(0);
+  });
+});

@@ -18,6 +18,8 @@ export interface BackoffPolicy {
  * at the same moment spread out instead of returning together.
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const base = Math.min(policy.maxDelay, policy.initialDelay * policy.multiplier ** (attempt - 1));
+  // (0 stays 0: 0 * multiplier ** n is NaN once the power overflows to Infinity)
+  const grown = policy.initialDelay && policy.initialDelay * policy.multiplier ** (attempt - 1);
+  const base = Math.min(policy.maxDelay, grown);
   return Math.round(base * (1 - policy.jitter * random()));
 }

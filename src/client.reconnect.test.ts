@@ -314,3 +314,22 @@ describe('EnhancedWebSocketClient reconnects', () => {
     expect(sockets.sent().filter((frame) => frame.type === 'ping')).toHaveLength(12);
   });
 });
+
+describe('reconnect.shouldReconnect that throws', () => {
+  it('is reported to onError and the client does not stay "open" on a dead socket', async () => {
+    const boom = new Error('shouldReconnect bug');
+    const { client, server } = await openClient({ random: () => 0, reconnect: { shouldReconnect: () => { throw boom; } } });
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    server.kill(1006);
+    let escaped: unknown;
+    try {
+      await advance(MOCK_DELAY);
+    } catch (error) {
+      escaped = error;
+    }
+    expect(escaped).toBeUndefined(); // it used to escape the socket's onclose handler
+    expect(client.state).not.toBe('open'); // not 'open' on a closed socket
+    expect(errors.items).toContain(boom);
+  });
+});

@@ -136,3 +136,26 @@ describe('EnhancedWebSocketClient listeners that act on the client', () => {
     expect(client.stats.queued).toBe(1);
   });
 });
+
+describe('connect() when a state listener closes the client at "connecting"', () => {
+  it('makes no attempt: no socket, no internal error, stays closed', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url);
+    const sockets = recordSockets();
+    const client = makeClient(url, { autoConnect: false, WebSocket: sockets.WebSocket });
+    client.onStateChange(({ state }) => {
+      if (state === 'connecting') client.close();
+    });
+    client.connect();
+    let escaped: unknown;
+    try {
+      await advance(50);
+    } catch (error) {
+      escaped = error; // e.g. "internal error, state closed -> open" from the socket's onopen
+    }
+    expect(client.state).toBe('closed');
+    expect(sockets.created).toHaveLength(0); // no socket opened after close()
+    expect(server.openCount).toBe(0);
+    expect(escaped).toBeUndefined();
+  });
+});

@@ -338,3 +338,21 @@ describe('EnhancedWebSocketClient send', () => {
     expect(sockets.created[0]?.sent).toEqual([]);
   });
 });
+
+describe('auth() resolving to undefined', () => {
+  it('does not send queued messages into a connection without credentials', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url);
+    // e.g. `auth: async () => session?.token` before the session exists
+    const client = makeClient<{ m: number }>(url, { autoConnect: false, auth: () => Promise.resolve(undefined as unknown as string) });
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    client.send('m', 1);
+    client.connect();
+    await settle();
+    await settle(); // the open, then the frames landing
+    expect(server.frames('m')).toEqual([]);
+    expect(client.stats.queued).toBe(1);
+    expect(errors.items[0]?.message).toBe('enhanced-ws: auth() must return (or resolve to) a string, got undefined');
+  });
+});

@@ -8,7 +8,7 @@ import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundM
 import { isOffline, watchEnvironment } from './environment';
 import { ConnectionClosedError, EnhancedWsError } from './errors';
 import { Heartbeat } from './heartbeat';
-import { DEFAULTS, resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { DEFAULTS, resolveOptions, type ClientOptions, type ReconnectOptions, type ResolvedOptions } from './options';
 import { SendQueue, type QueuedFrame } from './queue';
 import { PendingRequests } from './requests';
 import { canMove, type ConnectionState } from './state';
@@ -199,8 +199,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         }
       },
     });
+    const epoch = this._epoch;
     this._setState('connecting', 'connect() called');
-    this._attemptNow();
+    if (epoch === this._epoch) this._attemptNow(); // (unless a state listener called close())
   }
 
   /**
@@ -227,6 +228,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     })
       .then(([rawUrl, credentials]) => {
         if (epoch !== this._epoch) return;
+        if (auth && typeof credentials !== 'string') {
+          // Not silently skipped: the server would refuse the connection and what was queued with it.
+          throw new TypeError(`enhanced-ws: auth() must return (or resolve to) a string, got ${String(credentials)}`);
+        }
         const url = toWebSocketUrl(rawUrl);
         const name = this._selection.next();
         const transport = this._createTransport(name, url, credentials);
@@ -407,11 +412,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const reconnect = this._options.reconnect;
     if (wasOpen && reconnect && this._clock.now() - this._openedAt >= reconnect.resetAfter) this._attempt = 0;
     const willReconnect =
-      !retry ||
-      (reconnect &&
-        !isFinalCloseCode(event.code) &&
-        reconnect.shouldReconnect?.(event) !== false &&
-        this._attempt < reconnect.maxRetries);
+      !retry || (reconnect && !isFinalCloseCode(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries);
     if (!willReconnect || !reconnect) {
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
@@ -430,6 +431,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       this._retryTimer = this._clock.setTimeout(() => {
         this._attemptNow();
       }, delay);
+    }
+  }
+
+  /** The app's `shouldReconnect`; one that throws is reported, and the default (retry) applies. */
+  private _askShouldReconnect(reconnect: ReconnectOptions, event: TransportCloseEvent): boolean {
+    try {
+      return reconnect.shouldReconnect?.(event) !== false;
+    } catch (error) {
+      this._report(error);
+      return true;
     }
   }
 

@@ -106,3 +106,19 @@ describe('EnhancedWebSocketClient url function', () => {
     expect(client?.state).toBe('open');
   });
 });
+
+const make = (url: unknown) => () => makeClient(url as string, { autoConnect: false });
+
+describe('url that is not a string', () => {
+  it('a circular object: TypeError names url', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(make(circular)).toThrow(/url/);
+  });
+  it('a BigInt: TypeError names url', () => {
+    expect(make(1n)).toThrow(/url/);
+  });
+  it('a URL object: the error says a string is needed, not that a valid URL is invalid', () => {
+    expect(make(new URL('wss://example.com/ws'))).toThrow(/string/);
+  });
+});

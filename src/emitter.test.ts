@@ -98,3 +98,17 @@ describe('Emitter', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('Emitter on() unsubscribe', () => {
+  it('removes only its own subscription, not a once() of the same handler', () => {
+    const emitter = new Emitter<{ x: (n: number) => void }>(() => undefined);
+    const got: number[] = [];
+    const handler = (n: number): void => { got.push(n); };
+    const unsubscribe = emitter.on('x', handler);
+    const once = Object.assign((n: number) => { handler(n); }, { listener: handler }); // what client.once registers
+    emitter.on('x', once);
+    unsubscribe();
+    emitter.emit('x', 1);
+    expect(got).toEqual([1]); // not [] (the once registration must stay)
+  });
+});

@@ -15,8 +15,11 @@ export class Emitter<E extends EventHandlers> {
     let set = this._handlers.get(name);
     if (!set) this._handlers.set(name, (set = new Set()));
     set.add(handler);
+    const subscribed = set;
+    // This subscription only: not a `once` of the same handler, as `off(name, handler)` would.
     return () => {
-      this.off(name, handler);
+      subscribed.delete(handler);
+      if (!subscribed.size && this._handlers.get(name) === subscribed) this._handlers.delete(name);
     };
   }
 
@@ -26,6 +29,7 @@ export class Emitter<E extends EventHandlers> {
     else if (set) {
       // `once` wrappers carry the handler they wrap as `listener`.
       for (const h of set) if (h === handler || (h as { listener?: unknown }).listener === handler) set.delete(h);
+      if (!set.size) this._handlers.delete(name);
     }
   }
 

@@ -121,3 +121,29 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(options as ClientOptions)).toThrow(/options/);
   });
 });
+
+describe('section options given an array', () => {
+  it.each(['heartbeat', 'reconnect', 'queue'])('%s: [] throws a TypeError naming it', (name) => {
+    expect(() => resolveOptions({ [name]: [] })).toThrow(new RegExp(`"${name}"`));
+  });
+});
+
+describe('options error message', () => {
+  it('names the option when the bad value is a null-prototype object', () => {
+    expect(() => resolveOptions({ reconnect: { initialDelay: Object.create(null) as number } })).toThrow(/"reconnect\.initialDelay"/);
+  });
+  it('names the option when transports holds a null-prototype object', () => {
+    expect(() => resolveOptions({ transports: [Object.create(null) as 'websocket'] })).toThrow(/"transports"/);
+  });
+});
+
+describe('protocols option', () => {
+  it.each([[['chat', 'chat']], [''], ['two words'], [['a,b']]])('throws a TypeError naming "protocols" for %j, which WebSocket would refuse on every attempt', (protocols) => {
+    expect(() => resolveOptions({ protocols })).toThrow(/"protocols" must be a subprotocol token or an array of distinct ones/);
+  });
+
+  it('accepts a token and an array of distinct tokens', () => {
+    expect(resolveOptions({ protocols: 'v1.chat' }).protocols).toBe('v1.chat');
+    expect(resolveOptions({ protocols: ['v1', 'v2'] }).protocols).toEqual(['v1', 'v2']);
+  });
+});

@@ -107,9 +107,15 @@ export interface ResolvedOptions {
   random: () => number;
 }
 
+/** A printable form of any value (`String()` throws on objects without a prototype, and prints [] as nothing). */
+const show = (value: unknown): string => (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value));
+
 const fail = (name: string, expected: string, value: unknown): never => {
-  throw new TypeError(`enhanced-ws: option "${name}" must be ${expected}, got ${String(value)}`);
+  throw new TypeError(`enhanced-ws: option "${name}" must be ${expected}, got ${show(value)}`);
 };
+
+/** An RFC 6455 subprotocol: an HTTP token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 
 /** A check an option must pass, and what the error says it must be. */
 type Rule = readonly [test: (value: never) => boolean, expected: string];
@@ -139,8 +145,11 @@ const RULES: Partial<Record<string, Rule>> = {
     'a non-empty array of "websocket" and "long-polling"',
   ],
   protocols: [
-    (value: unknown) => typeof value === 'string' || (Array.isArray(value) && value.every((p) => typeof p === 'string')),
-    'a string or an array of strings',
+    (value: unknown) => {
+      const list: unknown[] = Array.isArray(value) ? value : [value];
+      return list.every((p) => typeof p === 'string' && TOKEN.test(p)) && new Set(list).size === list.length;
+    },
+    'a subprotocol token or an array of distinct ones',
   ],
   serializer: withMethods('encode', 'decode'),
   clock: withMethods('setTimeout', 'clearTimeout', 'now'),
@@ -166,7 +175,7 @@ function merge(prefix: string, given: object, defaults: object): Record<string, 
     if (type === 'object') {
       // A section: false turns it off, true keeps its defaults, an object is merged over them.
       if (value === false) merged[key] = false;
-      else if (typeof value === 'object' && value !== null) merged[key] = merge(`${name}.`, value, fallback as object);
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) merged[key] = merge(`${name}.`, value, fallback as object);
       else if (value !== true) fail(name, 'an object or false', value);
       continue;
     }

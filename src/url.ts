@@ -7,13 +7,14 @@ export type UrlSource = string | (() => string | Promise<string>);
  * where there is one (read at call time, never at import).
  */
 export function toWebSocketUrl(input: unknown): string {
+  if (typeof input !== 'string') throw new TypeError(`enhanced-ws: url must be a string (or a function returning one), got ${input === null ? 'null' : typeof input}`);
   let url: URL | undefined;
   try {
-    url = new URL(String(input), (globalThis as { location?: { href: string } }).location?.href);
+    url = new URL(input, (globalThis as { location?: { href: string } }).location?.href);
   } catch {
     // handled below
   }
-  if (typeof input !== 'string' || !url || !/^(wss?|https?):$/.test(url.protocol)) {
+  if (!url || !/^(wss?|https?):$/.test(url.protocol)) {
     throw new TypeError(
       `enhanced-ws: url must be a ws(s): or http(s): URL, or relative in a page, got ${JSON.stringify(input)}`,
     );
