@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
-import { StrictMode, useState, type ReactNode } from 'react';
+import { StrictMode, useEffect, useState, type ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnhancedWebSocketClient, type ClientOptions, type ConnectionState } from '../index';
+import { EnhancedWebSocketClient, type ClientOptions, type ConnectionState, type InboundMessage } from '../index';
 import { ClientRegistry } from './client-registry';
 import { ClientRegistryContext } from './contexts';
 import { useWebSocket, type UseWebSocketResult } from './use-web-socket';
@@ -319,5 +319,142 @@ describe('useWebSocket', () => {
     expect(endpoint.created()).toBe(0);
     expect(registry.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('useWebSocket: a client closed for good is not handed to a new mount', () => {
+  function Chat() {
+    const { state } = useWebSocket(endpoint.url, options);
+    return <p data-testid="state">{state}</p>;
+  }
+
+  it('a fresh mount after the shared client closed for good connects again (retry by remounting with a new key)', async () => {
+    let retry: () => void = () => undefined;
+    function App() {
+      const [attempt, setAttempt] = useState(0);
+      retry = () => {
+        setAttempt((n) => n + 1);
+      };
+      return <Chat key={attempt} />;
+    }
+    render(withRegistry(<App />));
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('state').textContent).toBe('open');
+
+    // The server refuses the credentials: 4401 is final, the client ends `closed`.
+    act(() => {
+      endpoint.sockets[0]?.close({ code: 4401, reason: 'unauthorized', wasClean: true });
+    });
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('state').textContent).toBe('closed');
+
+    // The classic React reset: a new key unmounts the old Chat and mounts a new one in one commit.
+    act(() => {
+      retry();
+    });
+    await advance(SOCKET_DELAY_MS);
+    // Not the dead client still in the registry (its close is deferred): a new one, connected.
+    expect(screen.getByTestId('state').textContent).toBe('open');
+    expect(endpoint.connections()).toBe(2);
+  });
+});
+
+describe('useWebSocket: components mounting in one commit share one client', () => {
+  /** autoConnect: false, connected from an effect (e.g. "once logged in"), as README's autoConnect row suggests. */
+  function Panel() {
+    const { client, state } = useWebSocket(endpoint.url, { ...options, autoConnect: false });
+    useEffect(() => {
+      client.connect();
+    }, [client]);
+    return <p data-testid="state">{state}</p>;
+  }
+
+  it('closes every socket when the components unmount, also when two mount in one commit and connect from an effect', async () => {
+    const { unmount } = render(withRegistry(<><Panel /><Panel /></>));
+    await advance(SOCKET_DELAY_MS);
+    // One client is shared (registry.size 1)…
+    expect(registry.size).toBe(1);
+    // …but the second component's superseded render-time candidate was connected by its effect:
+    // a second socket that nobody holds, so unmounting everything never closes it.
+    // (endpoint.created() is 2 here.)
+    unmount();
+    await advance(SOCKET_DELAY_MS);
+    expect(endpoint.open()).toBe(0);
+    await advance(60_000);
+    expect(endpoint.open()).toBe(0);
+  });
+});
+
+describe('useWebSocket: lastMessage, read more than once', () => {
+  it('reading result.lastMessage twice in one render gives the same message both times', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let show: (value: boolean) => void = () => undefined;
+    function Last() {
+      const [reading, setReading] = useState(false);
+      show = setReading;
+      const ws = useWebSocket(endpoint.url, options);
+      // Not destructured: the natural `x ? x.y : z` reads the getter twice.
+      return <p data-testid="last">{reading ? (ws.lastMessage ? String(ws.lastMessage.type) : 'none') : ws.state}</p>;
+    }
+    render(withRegistry(<Last />));
+    await advance(SOCKET_DELAY_MS);
+    act(() => {
+      endpoint.emit('chat', 'hi');
+    });
+    // First read: the recorded message; second read: this render's snapshot, taken while untracked
+    // (null), so `ws.lastMessage.type` throws. React hides it by rendering the root again
+    // synchronously, but reports the TypeError (React 18) / a recoverable error (React 19).
+    expect(() => {
+      act(() => {
+        show(true);
+      });
+    }).not.toThrow();
+    expect(screen.getByTestId('last').textContent).toBe('chat');
+    expect(errors.mock.calls.map((c) => String(c[0]).slice(0, 200))).toEqual([]);
+  });
+
+  it('reading lastMessage from an event handler twice gives the message both times', async () => {
+    const reads: (InboundMessage | null)[] = [];
+    let read: () => void = () => undefined;
+    function Logger() {
+      const ws = useWebSocket(endpoint.url, options);
+      read = () => reads.push(ws.lastMessage); // e.g. onClick={() => console.log(ws.lastMessage)}
+      return <p>{ws.state}</p>;
+    }
+    render(withRegistry(<Logger />));
+    await advance(SOCKET_DELAY_MS);
+    act(() => {
+      endpoint.emit('chat', 'hi');
+    });
+    read();
+    read();
+    expect(reads.map((message) => message?.type ?? null)).toEqual(['chat', 'chat']);
+  });
+});
+
+describe('useWebSocket: transport seen by several components', () => {
+  function Badge(props: { id: string }) {
+    const { state, transport } = useWebSocket(endpoint.url, options);
+    return <p data-testid={props.id}>{`${state} ${String(transport)}`}</p>;
+  }
+
+  it('two components reading the same client show the same state and transport', async () => {
+    let bump: () => void = () => undefined;
+    function Rerenders() {
+      const [, set] = useState(0);
+      bump = () => {
+        set((n) => n + 1);
+      };
+      return <Badge id="b" />;
+    }
+    render(withRegistry(<><Badge id="a" /><Rerenders /></>));
+    // The url resolves in a microtask: the client now has a transport, but is still connecting
+    // (mock-socket opens after 4 ms), and no onStateChange announced the transport.
+    await advance(1);
+    // B re-renders for an unrelated reason.
+    act(() => {
+      bump();
+    });
+    expect(screen.getByTestId('b').textContent).toBe(screen.getByTestId('a').textContent);
   });
 });
