@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts', '**/test-utils.ts', 'e2e/**'],
+    files: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts', '**/*test-utils.ts', 'e2e/**'],
     rules: {
       // Tests poke at promises and mocks on purpose.
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,17 +1,12 @@
 // Closing a `ws` WebSocket (what Node apps pass as the `WebSocket` option) while it is still
 // connecting: `ws` reports it as an 'error' event, which must find a listener, or it is an
 // uncaught exception that ends the Node process. On close() during connect and during an upgrade probe.
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { EnhancedWebSocketClient } from './client';
-import { createServer, type EnhancedWebSocketServer } from './server/index';
+import { gatedWebSocket, useRealServers } from './real-server-test-utils';
 
-const servers: EnhancedWebSocketServer[] = [];
-const clients: EnhancedWebSocketClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { startServer, track } = useRealServers();
 
 /** `ws` sockets that record an 'error' emitted with nobody listening (EventEmitter would throw it uncaught) instead of crashing the run. */
 function guardedWs() {
@@ -37,19 +32,11 @@ function guardedWs() {
   return { WebSocket: Guarded as unknown as typeof WebSocket, unhandled, created, nextCreated };
 }
 
-async function startServer() {
-  const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
-  servers.push(server);
-  await server.ready;
-  return `ws://127.0.0.1:${String(server.port)}/ws`;
-}
-
 it('client.close() while the ws socket is connecting throws nothing uncaught', async () => {
-  const url = await startServer();
+  const { url } = await startServer({ pingIntervalMs: false });
   const ws = guardedWs();
   const created = ws.nextCreated();
-  const made = new EnhancedWebSocketClient(url, { WebSocket: ws.WebSocket });
-  clients.push(made);
+  const made = track(new EnhancedWebSocketClient(url, { WebSocket: ws.WebSocket }));
   await created;
   expect(ws.created[0]!.readyState).toBe(NodeWebSocket.CONNECTING);
   made.close();
@@ -58,25 +45,14 @@ it('client.close() while the ws socket is connecting throws nothing uncaught', a
 });
 
 it('client.close() while an upgrade probe socket is connecting throws nothing uncaught', async () => {
-  const url = await startServer();
+  const { url } = await startServer({ pingIntervalMs: false });
   const ws = guardedWs();
-  let allowed = false;
   // Refused (as by a proxy) until allowed: the client falls back to long-polling, then probes.
-  class Gate {
-    onopen = null; onmessage = null; onerror = null; binaryType = 'blob';
-    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
-    constructor(target: string) {
-      if (allowed) return new ws.WebSocket(target) as unknown as Gate;
-      setTimeout(() => this.onclose?.({ code: 1006, reason: '', wasClean: false }), 1);
-    }
-    send(): void { throw new Error('never open'); }
-    close(): void { /* nothing */ }
-  }
-  const made = new EnhancedWebSocketClient(url, { WebSocket: Gate as unknown as typeof WebSocket, reconnect: { initialDelay: 10, maxDelay: 50 } });
-  clients.push(made);
+  const gate = gatedWebSocket({ WebSocket: ws.WebSocket });
+  const made = track(new EnhancedWebSocketClient(url, { WebSocket: gate.WebSocket, reconnect: { initialDelay: 10, maxDelay: 50 } }));
   await vi.waitFor(() => { expect(made.state).toBe('open'); expect(made.transport).toBe('long-polling'); });
   const created = ws.nextCreated();
-  allowed = true;
+  gate.allow();
   await created; // the probe
   expect(ws.created[0]!.readyState).toBe(NodeWebSocket.CONNECTING);
   made.close();

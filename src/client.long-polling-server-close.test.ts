@@ -1,26 +1,20 @@
 // The client on long-polling when the server closes the session while an upload is on the wire:
 // the close waits for the upload's answer, and frames the server refused unprocessed are sent again.
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client';
-import { createServer, type Connection, type EnhancedWebSocketServer } from './server/index';
+import { useRealServers } from './real-server-test-utils';
+import type { Connection } from './server/index';
 
-const servers: EnhancedWebSocketServer[] = [];
-const clients: EnhancedWebSocketClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { startServer, track } = useRealServers();
 
 it('sends again the frames of a POST the server refused because the session had just ended', async () => {
-  const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
-  servers.push(server);
+  const { server, url } = await startServer({ pingIntervalMs: false });
   const received: number[] = [];
   const conns: Connection[] = [];
   server.on('connection', (conn) => {
     conns.push(conn);
     conn.on('n', (n) => received.push(n as number));
   });
-  await server.ready;
   const statuses: number[] = [];
   let posted: () => void = () => undefined;
   const postedOnce = new Promise<void>((resolve) => { posted = resolve; });
@@ -49,12 +43,11 @@ it('sends again the frames of a POST the server refused because the session had 
     }
     return response;
   };
-  const made = new EnhancedWebSocketClient(`ws://127.0.0.1:${String(server.port)}/ws`, {
+  const made = track(new EnhancedWebSocketClient(url, {
     transports: ['long-polling'],
     fetch: racingFetch,
     reconnect: { initialDelay: 10, maxDelay: 50 },
-  });
-  clients.push(made);
+  }));
   const errors: Error[] = [];
   made.onError((error) => errors.push(error));
   await vi.waitFor(() => { expect(made.state).toBe('open'); });

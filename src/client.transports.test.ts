@@ -1,9 +1,10 @@
 // The client's transport choice, credentials and fallback against the real companion server on loopback.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { EnhancedWebSocketClient } from './client';
 import type { ClientOptions } from './options';
-import { createServer, type EnhancedWebSocketServer } from './server/index';
+import { gatedWebSocket, useRealServers } from './real-server-test-utils';
+import type { ServerOptions } from './server/index';
 
 interface Events {
   echo: { n: number };
@@ -13,63 +14,21 @@ interface Events {
   quote: string;
 }
 
-const servers: EnhancedWebSocketServer[] = [];
-const clients: EnhancedWebSocketClient<Events>[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { startServer, track } = useRealServers();
 
 /** A companion server on 127.0.0.1:0 that echoes `echo` and counts connection attempts by transport. */
-async function echoServer(options: Partial<Parameters<typeof createServer>[0]> = {}) {
-  const server = createServer({ port: 0, host: '127.0.0.1', ...options });
-  servers.push(server);
+async function echoServer(options: ServerOptions = {}) {
+  const { server, url } = await startServer(options);
   const transports: string[] = [];
   server.on('connection', (conn) => {
     transports.push(conn.transport);
     conn.on('echo', (payload) => conn.send('echo', payload));
   });
-  await server.ready;
-  return { server, url: `ws://127.0.0.1:${String(server.port)}/ws`, transports };
-}
-
-/** A WebSocket that fails to open, as behind a proxy refusing upgrades, until `allow()`. */
-function refusedWebSocket(): { WebSocket: typeof WebSocket; attempts: () => number; allow: () => void } {
-  let attempts = 0;
-  let allowed = false;
-  class Refused {
-    onopen: (() => void) | null = null;
-    onmessage: (() => void) | null = null;
-    onerror: (() => void) | null = null;
-    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
-    binaryType = 'blob';
-    constructor(url: string) {
-      attempts++;
-      // the gate opened: a real socket from now on
-      if (allowed) return new NodeWebSocket(url) as unknown as Refused;
-      setTimeout(() => this.onclose?.({ code: 1006, reason: '', wasClean: false }), 1);
-    }
-    send(): void {
-      throw new Error('never open');
-    }
-    close(): void {
-      // nothing to close
-    }
-  }
-  return {
-    WebSocket: Refused as unknown as typeof WebSocket,
-    attempts: () => attempts,
-    allow: () => {
-      allowed = true;
-    },
-  };
+  return { server, url, transports };
 }
 
 function client(url: string, options: ClientOptions): EnhancedWebSocketClient<Events> {
-  const made = new EnhancedWebSocketClient<Events>(url, { reconnect: { initialDelay: 10, maxDelay: 50 }, ...options });
-  clients.push(made);
-  return made;
+  return track(new EnhancedWebSocketClient<Events>(url, { reconnect: { initialDelay: 10, maxDelay: 50 }, ...options }));
 }
 
 async function roundTrip(made: EnhancedWebSocketClient<Events>, n: number): Promise<void> {
@@ -93,7 +52,7 @@ describe('EnhancedWebSocketClient transports', () => {
 
   it('falls back to long-polling after WebSocket failed twice while HTTP answers', async () => {
     const { url, transports } = await echoServer();
-    const refused = refusedWebSocket();
+    const refused = gatedWebSocket();
     const made = client(url, { WebSocket: refused.WebSocket });
     await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); expect(made.state).toBe('open'); });
     expect(made.stats.fallbackReason).toMatch(/failed to open 2 times/);
@@ -115,7 +74,7 @@ describe('EnhancedWebSocketClient transports', () => {
         conn.send('n', n);
       });
     });
-    const refused = refusedWebSocket();
+    const refused = gatedWebSocket();
     const made = client(url, { WebSocket: refused.WebSocket });
     const atClient: number[] = [];
     made.on('n', (n) => atClient.push(n));
@@ -151,7 +110,7 @@ describe('EnhancedWebSocketClient transports', () => {
       let tick = 0;
       ticking = setInterval(() => conn.send('tick', tick++), 1);
     });
-    const refused = refusedWebSocket();
+    const refused = gatedWebSocket();
     const made = client(url, { WebSocket: refused.WebSocket });
     let seq = 0;
     made.on('tick', () => { made.send('ack', seq++); });
@@ -228,7 +187,7 @@ describe('EnhancedWebSocketClient transports', () => {
 
   it('starts no upgrade probe when an open listener closed the client', async () => {
     const { url } = await echoServer();
-    const refused = refusedWebSocket();
+    const refused = gatedWebSocket();
     const made = client(url, { WebSocket: refused.WebSocket });
     made.onOpen(() => { made.close(); });
     await vi.waitFor(() => { expect(made.state).toBe('closed'); });
@@ -241,7 +200,6 @@ describe('EnhancedWebSocketClient transports', () => {
     const { url, server } = await echoServer();
     const port = server.port as number;
     await server.close();
-    servers.length = 0;
     const made = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket });
     let retries = 0;
     made.onReconnecting(() => retries++);

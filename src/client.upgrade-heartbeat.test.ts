@@ -1,23 +1,16 @@
 // A heartbeat ping that falls due while an upgrade holds writes, against the real companion server on loopback.
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket as NodeWebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
 import { EnhancedWebSocketClient } from './client';
 import type { Clock, TimerHandle } from './clock';
 import type { CloseContext } from './lifecycle';
-import { createServer, type EnhancedWebSocketServer } from './server/index';
+import { frameType, gatedWebSocket, useRealServers } from './real-server-test-utils';
 
 // Delays no other timer of the client uses (backoff stays under 50 ms, long-polling deadlines
 // are 20 s and more, the upgrade commit timeout is 10 s): only these two are held for the test.
 const INTERVAL = 7777;
 const TIMEOUT = 8888;
 
-const servers: EnhancedWebSocketServer[] = [];
-const clients: EnhancedWebSocketClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const { startServer, track } = useRealServers();
 
 /**
  * Real timers and real time, plus `offset` ms added to `now()`; the heartbeat's two timers are
@@ -54,70 +47,12 @@ function heldHeartbeatClock() {
   };
 }
 
-const typeOf = (frame: string): unknown => (JSON.parse(frame) as { type?: unknown }).type;
-
-/**
- * A WebSocket that fails to open (a proxy refusing upgrades) until `allow()`; after that a real
- * socket that holds its `upgrade` frame until `release()`, so the test owns the paused window.
- */
-function gatedWebSocket() {
-  let refusals = 0;
-  let allowed = false;
-  let release: (() => void) | undefined;
-  let upgradeSent: () => void = () => undefined;
-  const upgradeHeld = new Promise<void>((resolve) => { upgradeSent = resolve; });
-  /** Types of the frames the real socket sent, in order. */
-  const sent: unknown[] = [];
-  class Gated {
-    onopen: (() => void) | null = null;
-    onmessage: (() => void) | null = null;
-    onerror: (() => void) | null = null;
-    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
-    binaryType = 'blob';
-    constructor(url: string) {
-      if (allowed) {
-        const socket = new NodeWebSocket(url);
-        const send = socket.send.bind(socket);
-        socket.send = (frame: string) => {
-          const write = () => {
-            sent.push(typeOf(frame));
-            send(frame);
-          };
-          if (typeOf(frame) !== 'upgrade') {
-            write();
-            return;
-          }
-          release = write;
-          upgradeSent();
-        };
-        return socket as unknown as Gated;
-      }
-      refusals++;
-      setTimeout(() => this.onclose?.({ code: 1006, reason: '', wasClean: false }), 1);
-    }
-    send(): void {
-      throw new Error('never open');
-    }
-    close(): void {
-      // nothing to close
-    }
-  }
-  return {
-    WebSocket: Gated as unknown as typeof WebSocket,
-    refusals: () => refusals,
-    allow: () => { allowed = true; },
-    upgradeHeld,
-    release: () => { release?.(); },
-    sent,
-  };
-}
-
 /** Types of the frames long-polling POSTed, in order. */
 function recordingFetch() {
   const posted: unknown[] = [];
   const recording: typeof fetch = (input, init) => {
     if (init?.method === 'POST' && typeof init.body === 'string') {
-      for (const frame of JSON.parse(init.body) as string[]) posted.push(typeOf(frame));
+      for (const frame of JSON.parse(init.body) as string[]) posted.push(frameType(frame));
     }
     return fetch(input, init);
   };
@@ -126,20 +61,17 @@ function recordingFetch() {
 
 describe('EnhancedWebSocketClient heartbeat across a long-polling → WebSocket upgrade', () => {
   it('sends a ping that fell due while the upgrade paused writes right after the swap, and stays open', async () => {
-    const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
-    servers.push(server);
-    await server.ready;
+    const { url } = await startServer({ pingIntervalMs: false });
     const time = heldHeartbeatClock();
-    const socket = gatedWebSocket();
+    const socket = gatedWebSocket({ holdUpgrade: true });
     const http = recordingFetch();
-    const made = new EnhancedWebSocketClient(`ws://127.0.0.1:${String(server.port)}/ws`, {
+    const made = track(new EnhancedWebSocketClient(url, {
       WebSocket: socket.WebSocket,
       fetch: http.fetch,
       clock: time.clock,
       heartbeat: { interval: INTERVAL, timeout: TIMEOUT },
       reconnect: { initialDelay: 10, maxDelay: 50 },
-    });
-    clients.push(made);
+    }));
     const closes: Pick<CloseContext, 'code' | 'reason'>[] = [];
     made.onClose(({ code, reason }) => closes.push({ code, reason }));
     const upgraded = new Promise<void>((resolve) => {
@@ -179,19 +111,16 @@ describe('EnhancedWebSocketClient heartbeat across a long-polling → WebSocket 
 
   /** A client on long-polling whose upgrade is paused (upgrade frame held) when a ping falls due. */
   async function pausedWithPingDue(options: { dropOnClose?: boolean } = {}) {
-    const server = createServer({ port: 0, host: '127.0.0.1', pingIntervalMs: false });
-    servers.push(server);
-    await server.ready;
+    const { url } = await startServer({ pingIntervalMs: false });
     const time = heldHeartbeatClock();
-    const socket = gatedWebSocket();
-    const made = new EnhancedWebSocketClient(`ws://127.0.0.1:${String(server.port)}/ws`, {
+    const socket = gatedWebSocket({ holdUpgrade: true });
+    const made = track(new EnhancedWebSocketClient(url, {
       WebSocket: socket.WebSocket,
       clock: time.clock,
       heartbeat: { interval: INTERVAL, timeout: TIMEOUT },
       reconnect: { initialDelay: 10, maxDelay: 50 },
       queue: { dropOnClose: options.dropOnClose ?? false },
-    });
-    clients.push(made);
+    }));
     const errors: Error[] = [];
     made.onError((error) => errors.push(error));
     await new Promise<void>((resolve) => made.onOpen(() => { resolve(); }));
