@@ -159,3 +159,19 @@ describe('connect() when a state listener closes the client at "connecting"', ()
     expect(escaped).toBeUndefined();
   });
 });
+
+describe('EnhancedWebSocketClient: onError told of a throwing shouldReconnect', () => {
+  it('close() in the onError listener told of a throwing shouldReconnect is final', async () => {
+    const { client, server } = await openClient({ random: () => 0, reconnect: { shouldReconnect: () => { throw new Error('bug'); } } });
+    client.onError(() => { client.close(); });
+    server.kill(1006);
+    let escaped: unknown;
+    try {
+      await advance(MOCK_DELAY);
+    } catch (error) {
+      escaped = error;
+    }
+    expect(escaped).toBeUndefined();
+    expect(client.state).toBe('closed');
+  });
+});

@@ -230,7 +230,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         if (epoch !== this._epoch) return;
         if (auth && typeof credentials !== 'string') {
           // Not silently skipped: the server would refuse the connection and what was queued with it.
-          throw new TypeError(`enhanced-ws: auth() must return (or resolve to) a string, got ${String(credentials)}`);
+          throw new TypeError(`enhanced-ws: auth() must return (or resolve to) a string, got ${typeof credentials}`);
         }
         const url = toWebSocketUrl(rawUrl);
         const name = this._selection.next();
@@ -357,6 +357,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const probeUrl = new URL(url);
     probeUrl.searchParams.set('transport', Upgrade.QUERY);
     this._probeTimer = this._clock.setTimeout(() => {
+      // The connection this probe belongs to; a listener run by the swap may end it (close(), connect()).
+      const epoch = this._epoch;
       this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, {
         pause: () => {
           this._paused = true;
@@ -383,7 +385,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._onMessage(data);
         },
         close: (event) => {
-          this._drop(event, true);
+          if (epoch === this._epoch) this._drop(event, true);
         },
         upgradeFrame: (sid) => this._encode({ type: Upgrade.FRAME, payload: { sid } }),
       });
@@ -411,19 +413,21 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const wasOpen = this._state === 'open';
     const reconnect = this._options.reconnect;
     if (wasOpen && reconnect && this._clock.now() - this._openedAt >= reconnect.resetAfter) this._attempt = 0;
+    const epoch = this._epoch;
     const willReconnect =
       !retry || (reconnect && !isFinalCloseCode(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries);
+    if (epoch !== this._epoch) return; // shouldReconnect, or a listener told it threw, closed the client
     if (!willReconnect || !reconnect) {
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
     }
     if (!this._release(event)) return;
-    const epoch = this._epoch;
+    const current = this._epoch;
     this._requests.rejectSent(`code ${event.code}`);
     this._setState('reconnecting', event.reason || `closed with ${event.code}`);
     // A state listener may have called close() (or connect() after it): that decision wins.
-    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: epoch === this._epoch });
-    if (!retry || epoch !== this._epoch) return;
+    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: current === this._epoch });
+    if (!retry || current !== this._epoch) return;
     const attempt = ++this._attempt;
     const delay = backoffDelay(attempt, reconnect, this._options.random);
     this._lifecycle.emit('reconnecting', { attempt, delay, code: event.code, reason: event.reason });

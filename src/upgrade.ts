@@ -58,9 +58,10 @@ export class WebSocketUpgrade {
       },
       onClose: (event) => {
         if (this._adopted) _host.close(event);
-        // Switched, then closed (a ban, a restart) before long-polling's last batch arrived:
-        // that batch ends with "upgraded", and the connection ends with this close after it.
-        else if (this._committed && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
+        // Closed by the server on purpose after the `upgrade` frame (a ban, a restart; not the 4404
+        // refusal): it may have switched, and long-polling's last batch, ending "upgraded", will say.
+        // A cut socket (no close frame) goes back to long-polling at once, as a failed probe.
+        else if (this._committed && event.wasClean && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
         else this._fail();
       },
       onError: () => undefined, // a failed probe is expected behind proxies; its close says enough

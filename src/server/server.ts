@@ -218,6 +218,10 @@ export class EnhancedWebSocketServer {
       socket.resume();
     }
     this._polling.dispose();
+    // An app's server gets its own routes back at once (it may attach a new server right away);
+    // on a server of our own, our path keeps answering uploads (404, 503: not processed, the
+    // client sends them again) until the connections are gone, rather than leaving them hanging.
+    if (!this._owns) this._unmount();
     // A peer that never answers the close frame would hold close() for ws's 30 s close timeout.
     const grace = this._clock.setTimeout(() => {
       for (const socket of this._wss.clients) socket.terminate();
@@ -226,18 +230,15 @@ export class EnhancedWebSocketServer {
       this._wss.close(() => { resolve(); });
     });
     this._clock.clearTimeout(grace);
-    // Our routes stay until here: an upload arriving meanwhile is answered (404, 503: not
-    // processed, the client sends it again) instead of hanging until its socket is cut.
-    if (!this._owns || !this._http.listening) {
-      this._unmount();
-      return;
+    if (!this._owns) return;
+    if (this._http.listening) {
+      await new Promise<void>((resolve, reject) => {
+        this._http.close((error) => { if (error) reject(error); else resolve(); });
+        // Final polls are answered by now; a turn of the event loop flushes them, then nothing we
+        // serve is left on the other sockets (keep-alive, or opened ahead by a client's pool).
+        setImmediate(() => { this._http.closeAllConnections(); });
+      });
     }
-    await new Promise<void>((resolve, reject) => {
-      this._http.close((error) => { if (error) reject(error); else resolve(); });
-      // Final polls are answered by now; a turn of the event loop flushes them, then nothing we
-      // serve is left on the other sockets (keep-alive, or opened ahead by a client's pool).
-      setImmediate(() => { this._http.closeAllConnections(); });
-    });
     this._unmount();
   }
 }
