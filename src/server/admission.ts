@@ -1,6 +1,7 @@
 // Who gets in, for both transports: the Origin allowlist, the connection cap, the authenticate hook.
 
 import type { IncomingMessage } from 'node:http';
+import { isThenable } from './call-safely';
 import { Refusals, type Refusal } from './codes';
 import type { Authenticate } from './options';
 
@@ -64,7 +65,7 @@ export class Admission {
     try {
       const allowed: unknown = allowedOrigins(origin);
       // A Promise is truthy: an async predicate must not allow every origin.
-      if (allowed instanceof Promise) throw new TypeError('enhanced-ws: allowedOrigins must return a boolean, got a Promise');
+      if (isThenable(allowed)) throw new TypeError('enhanced-ws: allowedOrigins must return a boolean, got a Promise');
       return allowed ? undefined : Refusals.ORIGIN;
     } catch (error) {
       this._report(error);

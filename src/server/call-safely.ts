@@ -14,5 +14,6 @@ export function callSafely<A extends unknown[]>(report: (error: unknown) => void
   }
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+/** A Promise, or anything awaitable like one. */
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
