@@ -91,19 +91,14 @@ export const DEFAULTS: {
   requestTimeout: 10000,
 });
 
-export interface ResolvedOptions {
+/** The options after validation: defaults filled in, sections whole or `false`; the rest as given. */
+export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 'reconnect' | 'heartbeat' | 'queue' | 'requestTimeout' | 'transports' | 'random'> {
   autoConnect: boolean;
   reconnect: ReconnectOptions | false;
   heartbeat: HeartbeatOptions | false;
   queue: QueueOptions | false;
   requestTimeout: number;
   transports: TransportName[];
-  auth?: () => string | Promise<string>;
-  fetch?: typeof fetch;
-  protocols?: string | string[];
-  serializer?: Serializer;
-  WebSocket?: typeof WebSocket;
-  clock?: Clock;
   random: () => number;
 }
 
