@@ -1,4 +1,4 @@
-// A proxy refuses WebSocket upgrades: the page falls back to long-polling, then moves to WebSocket once the proxy lets upgrades through, losing nothing.
+// A proxy refuses (or swallows) WebSocket upgrades: the page falls back to long-polling, then moves to WebSocket once the proxy lets upgrades through, losing nothing.
 
 import { clientState, clientStats, clientTransport, createPageClient, expect, pageLog, test, type TestEvents } from './fixtures';
 
@@ -79,5 +79,44 @@ test.describe('falls back to long-polling', () => {
     expect(await clientState(page)).toBe('open');
     expect(await clientStats(page)).toMatchObject({ reconnects: reconnectsBefore, queued: 0, dropped: 0, expired: 0, malformed: 0 });
     expect(log.errors.filter((error) => !error.startsWith('EnhancedWsError: enhanced-ws: websocket error'))).toEqual([]);
+  });
+
+  test('behind a proxy that swallows upgrades (no answer at all), the page gives up on each hung handshake after connectTimeout, talks over long-polling, then moves to WebSocket', async ({ companion, upgradeBlockingProxy: startProxy, sdkPage: page }) => {
+    test.setTimeout(60_000);
+    const server = await companion({}, (conn) => {
+      conn.on('seq', (payload) => conn.send('seq', payload));
+    });
+    const proxy = await startProxy(server.port);
+    proxy.swallowUpgrades = true;
+    await createPageClient(page, proxy.url('/ws'), { reconnect: BACKOFF, connectTimeout: 500 });
+
+    await expect.poll(() => clientTransport(page)).toBe('long-polling');
+    await expect.poll(() => clientState(page)).toBe('open');
+    const log = await pageLog(page);
+    // Two WebSocket attempts hung and were abandoned with 4008 before long-polling got its turn.
+    expect(log.reconnecting.map((context) => [context.code, context.reason])).toEqual([
+      [4008, 'connect timeout'],
+      [4008, 'connect timeout'],
+    ]);
+    expect((await clientStats(page)).fallbackReason).toMatch(/failed to open 2 times/);
+    await page.evaluate(() => {
+      window.client.send('seq', { n: 1 });
+    });
+    await expect.poll(async () => (await pageLog(page)).seq).toEqual([{ n: 1 }]);
+
+    // The upgrade probes hang too: each is given up (Chromium drops the socket) and the next one tried.
+    await expect.poll(() => proxy.swallowedUpgrades).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => proxy.swallowed.size).toBeLessThanOrEqual(1);
+    expect(await clientState(page)).toBe('open');
+
+    proxy.allowUpgrades = true;
+    await expect.poll(() => clientTransport(page), { timeout: UPGRADE_WITHIN_MS }).toBe('websocket');
+    await page.evaluate(() => {
+      window.client.send('seq', { n: 2 });
+    });
+    await expect.poll(async () => (await pageLog(page)).seq).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(server.payloads('seq')).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(server.accepted).toHaveLength(1); // one connection, moved, never dropped
+    expect(await clientStats(page)).toMatchObject({ reconnects: 0, dropped: 0, malformed: 0 });
   });
 });

@@ -333,3 +333,93 @@ describe('reconnect.shouldReconnect that throws', () => {
     expect(errors.items).toContain(boom);
   });
 });
+
+/** WebSockets whose handshake never completes (a proxy that swallows the upgrade, a half-open network). */
+function hangingSockets() {
+  const closes: (number | undefined)[] = [];
+  class Hanging {
+    readyState = 0;
+    binaryType = 'blob';
+    onopen = null;
+    onmessage = null;
+    onerror = null;
+    onclose = null;
+    constructor(readonly url: string) {
+      closes.push(undefined);
+    }
+    send(): void {
+      throw new Error('hanging socket: still CONNECTING');
+    }
+    close(code?: number): void {
+      closes[closes.length - 1] = code;
+    }
+  }
+  return { WebSocket: Hanging as unknown as typeof WebSocket, closes };
+}
+
+describe('connectTimeout', () => {
+  it('abandons a handshake that hangs with 4008 and retries it by the backoff', async () => {
+    const hanging = hangingSockets();
+    const client = makeClient(uniqueUrl(), { WebSocket: hanging.WebSocket, random: () => 0, connectTimeout: 3000 });
+    const reconnecting = collect<ReconnectingContext>();
+    client.onReconnecting(reconnecting.push);
+    await advance(2999);
+    expect(client.state).toBe('connecting');
+    expect(reconnecting.items).toEqual([]);
+    await advance(1);
+    expect(reconnecting.items).toEqual([{ attempt: 1, delay: 1000, code: 4008, reason: 'connect timeout' }]);
+    expect(hanging.closes).toEqual([4008]); // the hung socket is let go, not left to linger
+    await advance(1000 + 3000);
+    expect(hanging.closes).toEqual([4008, 4008]);
+    expect(reconnecting.items.map((context) => context.delay)).toEqual([1000, 2000]);
+  });
+
+  it('gives up on a url() that never resolves, and asks it again on the retry', async () => {
+    const url = vi.fn(() => new Promise<string>(() => undefined));
+    const client = makeClient(url, { random: () => 0 });
+    const reconnecting = collect<ReconnectingContext>();
+    client.onReconnecting(reconnecting.push);
+    await advance(10_000); // the default
+    expect(reconnecting.items).toMatchObject([{ attempt: 1, code: 4008 }]);
+    await advance(1000);
+    expect(url).toHaveBeenCalledTimes(2);
+  });
+
+  it('ends closed after a hung attempt with reconnect: false', async () => {
+    const client = makeClient(uniqueUrl(), { WebSocket: hangingSockets().WebSocket, reconnect: false, connectTimeout: 500 });
+    const moves = collect<string>();
+    client.onStateChange(({ state, reason }) => { moves.push(`${state}: ${reason}`); });
+    await advance(500);
+    expect(client.state).toBe('closed');
+    expect(moves.items).toEqual(['closed: closed with 4008 (connect timeout)']);
+  });
+
+  it('does not touch a connection that opened in time, nor one that lives long after', async () => {
+    const { client, server } = await openClient({ connectTimeout: 100, heartbeat: false });
+    const reconnecting = collect<ReconnectingContext>();
+    client.onReconnecting(reconnecting.push);
+    await advance(60_000);
+    expect(client.state).toBe('open');
+    expect(server.connections).toHaveLength(1);
+    expect(reconnecting.items).toEqual([]);
+  });
+
+  it('runs per attempt: a failed attempt does not leave its timer to end the next one', async () => {
+    const url = uniqueUrl();
+    const sockets = recordSockets();
+    const client = makeClient(url, { WebSocket: sockets.WebSocket, random: () => 0, connectTimeout: 2000 });
+    await advance(MOCK_DELAY); // no server: the first attempt fails at once
+    startServer(url);
+    await advance(1000 + MOCK_DELAY); // the retry opens, 1004 ms into the first attempt's 2000
+    expect(client.state).toBe('open');
+    await advance(5000);
+    expect(client.state).toBe('open');
+    expect(sockets.created).toHaveLength(2);
+  });
+
+  it('is an option like the other timeouts: a number > 0, Infinity for none', () => {
+    expect(() => makeClient(uniqueUrl(), { connectTimeout: 0 })).toThrow(/option "connectTimeout" must be a number > 0, got 0/);
+    expect(() => makeClient(uniqueUrl(), { connectTimeout: -1 })).toThrow(TypeError);
+    expect(() => makeClient(uniqueUrl(), { connectTimeout: Infinity, autoConnect: false })).not.toThrow();
+  });
+});

@@ -1,5 +1,6 @@
 // The client's transport choice, credentials and fallback against the real companion server on loopback.
-import { describe, expect, it, vi } from 'vitest';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { EnhancedWebSocketClient } from './client';
 import type { ClientOptions } from './options';
@@ -29,6 +30,32 @@ async function echoServer(options: ServerOptions = {}) {
 
 function client(url: string, options: ClientOptions): EnhancedWebSocketClient<Events> {
   return track(new EnhancedWebSocketClient<Events>(url, { reconnect: { initialDelay: 10, maxDelay: 50 }, ...options }));
+}
+
+/**
+ * A TCP server on 127.0.0.1 that accepts and never answers: a WebSocket handshake to it hangs, as
+ * behind a proxy that swallows upgrades. Closed when the test finishes.
+ */
+async function blackHole() {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const tcp = createTcpServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.resume(); // read (and ignore) the handshake, so the peer's FIN is seen
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  onTestFinished(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => tcp.close(resolve));
+  });
+  return {
+    url: `ws://127.0.0.1:${String((tcp.address() as AddressInfo).port)}/ws`,
+    accepted: () => accepted,
+    /** Hung connections still open. */
+    held: () => sockets.size,
+  };
 }
 
 async function roundTrip(made: EnhancedWebSocketClient<Events>, n: number): Promise<void> {
@@ -194,6 +221,34 @@ describe('EnhancedWebSocketClient transports', () => {
     const attempts = refused.attempts();
     await new Promise((resolve) => setTimeout(resolve, 300)); // proves an absence: no probe in 300 ms
     expect(refused.attempts()).toBe(attempts);
+  });
+
+  it('gives up on handshakes a proxy swallows (connectTimeout), talks over long-polling, and moves over once upgrades go through', async () => {
+    const { url, transports } = await echoServer();
+    const hole = await blackHole();
+    let through = false;
+    // Until `through`, every WebSocket (first attempts and upgrade probes alike) dials the black hole.
+    class Swallowed extends NodeWebSocket {
+      constructor(target: string, protocols?: string | string[]) {
+        super(through ? target : hole.url, protocols);
+      }
+    }
+    const made = client(url, { WebSocket: Swallowed as unknown as typeof WebSocket, connectTimeout: 200 });
+    const codes: number[] = [];
+    made.onReconnecting(({ code }) => codes.push(code));
+    await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); expect(made.state).toBe('open'); });
+    expect(codes).toEqual([4008, 4008]);
+    expect(made.stats.fallbackReason).toMatch(/failed to open 2 times/);
+    await roundTrip(made, 1);
+    // The probes hang too: each is given up after connectTimeout and the next one tried, while long-polling carries on.
+    await vi.waitFor(() => { expect(hole.accepted()).toBeGreaterThanOrEqual(5); });
+    expect(made.state).toBe('open');
+    through = true;
+    await vi.waitFor(() => { expect(made.transport).toBe('websocket'); }, { timeout: 5000 });
+    await roundTrip(made, 2);
+    expect(transports).toEqual(['long-polling']); // one connection, moved
+    expect(made.stats.reconnects).toBe(0);
+    await vi.waitFor(() => { expect(hole.held()).toBe(0); }); // no hung socket left behind
   });
 
   it('does not stay on long-polling after an outage: both failing means WebSocket next', async () => {

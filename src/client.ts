@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient: owns the state and the connect epoch, and wires the policies together.
 
 import { backoffDelay } from './backoff';
-import { isFinalCloseCode } from './close-codes';
+import { CloseCode, isFinalCloseCode } from './close-codes';
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
@@ -42,6 +42,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Consecutive failed attempts since the last stable connection. */
   private _attempt = 0;
   private _retryTimer: TimerHandle | undefined;
+  /** Ends an attempt that has not opened within `connectTimeout`. */
+  private _connectTimer: TimerHandle | undefined;
   private _openedAt = 0;
   private _opened = false;
   /** The page went into the back/forward cache; reconnect on pageshow, not before. */
@@ -221,7 +223,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _attemptNow(): void {
     const epoch = ++this._epoch;
     this._clock.clearTimeout(this._retryTimer);
+    this._clock.clearTimeout(this._connectTimer);
     if (isOffline()) return; // the `online` listener tries again
+    // A handshake can hang for minutes (a proxy that swallows the upgrade, a half-open network):
+    // give up on it and retry, counting it as a failure of its transport (so long-polling gets its turn).
+    this._connectTimer = this._clock.setTimeout(() => {
+      if (this._transport) this._selection.failed(this._transport.name);
+      this._drop({ code: CloseCode.CONNECT_TIMEOUT, reason: 'connect timeout', wasClean: false }, true);
+    }, this._options.connectTimeout);
     const { auth } = this._options;
     new Promise<[string, string | undefined]>((resolve) => {
       resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.()]));
@@ -268,6 +277,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   private _onOpen(): void {
+    this._clock.clearTimeout(this._connectTimer);
     const transport = this._transport as Transport;
     const attempt = this._attempt;
     this._openedAt = this._clock.now();
@@ -290,7 +300,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._flush();
         },
         onDead: () => {
-          this._drop({ code: 4000, reason: 'heartbeat timeout', wasClean: false }, true);
+          this._drop({ code: CloseCode.HEARTBEAT_TIMEOUT, reason: 'heartbeat timeout', wasClean: false }, true);
         },
       });
     }
@@ -359,7 +369,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._probeTimer = this._clock.setTimeout(() => {
       // The connection this probe belongs to; a listener run by the swap may end it (close(), connect()).
       const epoch = this._epoch;
-      this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, {
+      this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, this._options.connectTimeout, {
         pause: () => {
           this._paused = true;
         },
@@ -470,6 +480,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _release(event: TransportCloseEvent): boolean {
     this._clock.clearTimeout(this._retryTimer);
     this._retryTimer = undefined;
+    this._clock.clearTimeout(this._connectTimer);
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
     this._upgrade?.cancel(event.code, event.reason);

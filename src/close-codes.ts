@@ -22,6 +22,8 @@ export const CloseCode = {
   TRY_AGAIN_LATER: 1013,
   /** Client side: nothing arrived within the heartbeat timeout, the connection was declared dead. */
   HEARTBEAT_TIMEOUT: 4000,
+  /** Client side: an attempt did not open within `connectTimeout` (e.g. a proxy that swallows the upgrade). Mirrors HTTP 408. */
+  CONNECT_TIMEOUT: 4008,
   /** Authentication missing or refused. Final: retrying with the same credentials cannot help. */
   UNAUTHORIZED: 4401,
   /** Authenticated but not allowed. Final. */

@@ -43,6 +43,8 @@ export interface ClientOptions {
   queue?: Partial<QueueOptions> | boolean;
   /** Default timeout of `request()`, in ms. */
   requestTimeout?: number;
+  /** An attempt not open this long (ms, from the start of the attempt, `url()` and `auth()` included) is abandoned and retried. */
+  connectTimeout?: number;
   /** Transports in order of preference. Long-polling needs the companion server (or one speaking docs/protocol.md). */
   transports?: TransportName[];
   /**
@@ -70,6 +72,7 @@ export const DEFAULTS: {
   readonly heartbeat: Readonly<HeartbeatOptions>;
   readonly queue: Readonly<QueueOptions>;
   readonly requestTimeout: number;
+  readonly connectTimeout: number;
 } = Object.freeze({
   autoConnect: true,
   reconnect: Object.freeze({
@@ -89,15 +92,17 @@ export const DEFAULTS: {
     dropOnClose: false,
   }),
   requestTimeout: 10000,
+  connectTimeout: 10000,
 });
 
 /** The options after validation: defaults filled in, sections whole or `false`; the rest as given. */
-export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 'reconnect' | 'heartbeat' | 'queue' | 'requestTimeout' | 'transports' | 'random'> {
+export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 'reconnect' | 'heartbeat' | 'queue' | 'requestTimeout' | 'connectTimeout' | 'transports' | 'random'> {
   autoConnect: boolean;
   reconnect: ReconnectOptions | false;
   heartbeat: HeartbeatOptions | false;
   queue: QueueOptions | false;
   requestTimeout: number;
+  connectTimeout: number;
   transports: TransportName[];
   random: () => number;
 }
@@ -135,6 +140,7 @@ const RULES: Partial<Record<string, Rule>> = {
   'heartbeat.timeout': positive,
   'queue.overflow': [(value: string) => ['drop-oldest', 'drop-newest', 'error'].includes(value), '"drop-oldest", "drop-newest" or "error"'],
   requestTimeout: positive,
+  connectTimeout: positive,
   transports: [
     (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((name) => TRANSPORTS.includes(name as TransportName)),
     'a non-empty array of "websocket" and "long-polling"',

@@ -46,6 +46,8 @@ export class WebSocketUpgrade {
     private readonly _polling: LongPollingTransport,
     private readonly _socket: Transport,
     private readonly _clock: Clock,
+    /** A probe not open this long is given up (and the next one scheduled): it must not hang forever. */
+    openTimeout: number,
     private readonly _host: UpgradeHost,
   ) {
     _socket.open({
@@ -66,6 +68,9 @@ export class WebSocketUpgrade {
       },
       onError: () => undefined, // a failed probe is expected behind proxies; its close says enough
     });
+    this._timer = _clock.setTimeout(() => {
+      this._fail();
+    }, openTimeout);
   }
 
   /**
@@ -97,6 +102,7 @@ export class WebSocketUpgrade {
 
   private _commit(): void {
     if (this._done) return;
+    this._clock.clearTimeout(this._timer);
     this._host.pause();
     void this._polling.drain().then(() => {
       if (this._done) return;

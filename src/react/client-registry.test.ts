@@ -39,7 +39,7 @@ describe('ClientRegistry', () => {
 
     it('gives one key to options that mean the same: defaults spelled out, true, {} or nothing', () => {
       const base = key('ws://a');
-      for (const same of [{}, { heartbeat: true }, { heartbeat: {} }, { heartbeat: { interval: 25000 } }, { autoConnect: true }, { queue: { overflow: 'drop-oldest', maxAge: undefined } }]) {
+      for (const same of [{}, { heartbeat: true }, { heartbeat: {} }, { heartbeat: { interval: 25000 } }, { autoConnect: true }, { connectTimeout: 10000 }, { queue: { overflow: 'drop-oldest', maxAge: undefined } }]) {
         expect(key('ws://a', same)).toBe(base);
       }
       expect(key('ws://a', { heartbeat: false })).not.toBe(base);

@@ -172,12 +172,12 @@ export class ClientRegistry {
 function withDefaults(options: unknown): unknown {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null) return options;
-  const given = defined(options);
-  const full: Record<string, unknown> = { autoConnect: DEFAULTS.autoConnect, requestTimeout: DEFAULTS.requestTimeout, ...given };
-  for (const section of ['reconnect', 'heartbeat', 'queue'] as const) {
-    const value = given[section];
-    if (value === undefined || value === true) full[section] = DEFAULTS[section];
-    else if (typeof value === 'object' && value !== null) full[section] = { ...DEFAULTS[section], ...defined(value) };
+  const full = defined(options);
+  // Every option with a default, read from DEFAULTS so that a new one needs no change here.
+  for (const [name, fallback] of Object.entries(DEFAULTS) as [string, unknown][]) {
+    const value = full[name];
+    if (value === undefined || (value === true && typeof fallback === 'object')) full[name] = fallback;
+    else if (typeof fallback === 'object' && typeof value === 'object' && value !== null) full[name] = { ...fallback, ...defined(value) };
   }
   return full;
 }
