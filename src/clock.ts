@@ -4,7 +4,10 @@ export type TimerHandle = ReturnType<typeof setTimeout>;
 
 /** Timers and "now". Every timer the client starts goes through one of these. */
 export interface Clock {
-  /** May return undefined for a timer that will never fire. */
+  /**
+   * `ms` may be `Infinity` (e.g. `requestTimeout: Infinity`) or past 2^31-1, where the global
+   * `setTimeout` would fire at once: such a timer must never fire. May return undefined for it.
+   */
   setTimeout(callback: () => void, ms: number): TimerHandle | undefined;
   clearTimeout(handle: TimerHandle | undefined): void;
   now(): number;
