@@ -1,6 +1,7 @@
 // EnhancedWebSocketClient credentials on WebSocket: first frame, open only once the server answered.
-import { describe, expect, it } from 'vitest';
-import { advance, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { ReconnectingContext } from './lifecycle';
+import { advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();
 
@@ -58,5 +59,39 @@ describe('EnhancedWebSocketClient auth on WebSocket', () => {
     await advance(200);
     expect(client.state).toBe('open');
     expect(client.stats.queued).toBe(0);
+  });
+});
+
+describe('auth on WebSocket with connectTimeout', () => {
+  // The handshake is over once the socket opened; the wait for the answer has its own 5 s grace.
+  it('opens against a server that ignores auth frames even when connectTimeout is shorter than the answer grace', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url); // a plain server: never answers the auth frame
+    const client = makeClient(url, { auth: () => 'token', connectTimeout: 3000, random: () => 0 });
+    const reconnecting = collect<ReconnectingContext>();
+    client.onReconnecting(reconnecting.push);
+    await advance(6000);
+    expect(reconnecting.items).toEqual([]);
+    expect(client.state).toBe('open');
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('does not count a socket that opened and waits for the answer as WebSocket failing to open (no long-polling fallback)', async () => {
+    const url = uniqueUrl();
+    startServer(url);
+    const sockets = recordSockets();
+    const fetch = vi.fn<typeof globalThis.fetch>(() => new Promise<Response>(() => undefined));
+    const client = makeClient(url, {
+      WebSocket: sockets.WebSocket,
+      transports: ['websocket', 'long-polling'],
+      fetch,
+      auth: () => 'token',
+      connectTimeout: 3000,
+      random: () => 0,
+    });
+    await advance(10_000);
+    expect(sockets.created).toHaveLength(1);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(client.transport).toBe('websocket');
   });
 });

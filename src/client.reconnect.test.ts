@@ -385,6 +385,21 @@ describe('connectTimeout', () => {
     expect(url).toHaveBeenCalledTimes(2);
   });
 
+  it('gives the handshake its own connectTimeout after a slow url(), so a slow token is not blamed on the transport', async () => {
+    const hanging = hangingSockets();
+    const target = uniqueUrl();
+    const url = () => new Promise<string>((resolve) => setTimeout(() => { resolve(target); }, 2900));
+    const client = makeClient(url, { WebSocket: hanging.WebSocket, random: () => 0, connectTimeout: 3000 });
+    const reconnecting = collect<ReconnectingContext>();
+    client.onReconnecting(reconnecting.push);
+    await advance(2900 + 2999); // url() took 2900 ms; the socket has hung for 2999
+    expect(hanging.closes).toEqual([undefined]);
+    expect(reconnecting.items).toEqual([]);
+    await advance(1);
+    expect(hanging.closes).toEqual([4008]);
+    expect(reconnecting.items).toMatchObject([{ code: 4008 }]);
+  });
+
   it('ends closed after a hung attempt with reconnect: false', async () => {
     const client = makeClient(uniqueUrl(), { WebSocket: hangingSockets().WebSocket, reconnect: false, connectTimeout: 500 });
     const moves = collect<string>();

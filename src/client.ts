@@ -225,12 +225,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._clock.clearTimeout(this._retryTimer);
     this._clock.clearTimeout(this._connectTimer);
     if (isOffline()) return; // the `online` listener tries again
-    // A handshake can hang for minutes (a proxy that swallows the upgrade, a half-open network):
-    // give up on it and retry, counting it as a failure of its transport (so long-polling gets its turn).
-    this._connectTimer = this._clock.setTimeout(() => {
-      if (this._transport) this._selection.failed(this._transport.name);
-      this._drop({ code: CloseCode.CONNECT_TIMEOUT, reason: 'connect timeout', wasClean: false }, true);
-    }, this._options.connectTimeout);
+    this._armConnectTimer();
     const { auth } = this._options;
     new Promise<[string, string | undefined]>((resolve) => {
       resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.()]));
@@ -245,6 +240,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         const name = this._selection.next();
         const transport = this._createTransport(name, url, credentials);
         this._transport = transport;
+        this._armConnectTimer(); // the handshake's own time: a slow url()/auth() must not count against the transport
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
         };
@@ -263,6 +259,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
             if (this._state !== 'open') this._selection.failed(name);
             this._drop(event, true);
           }),
+          onHandshake: current(() => {
+            this._clock.clearTimeout(this._connectTimer);
+          }),
           onError: current((event: unknown) => {
             this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${name} error (${url})`, event));
           }),
@@ -274,6 +273,19 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         // (an error listener may have closed the client)
         if (epoch === this._epoch) this._drop({ code: 1006, reason: String(error), wasClean: false }, true);
       });
+  }
+
+  /**
+   * (Re)starts the connect timer, for `url()`/`auth()` and then for the handshake. A handshake can
+   * hang for minutes (a proxy that swallows the upgrade, a half-open network): give up on it and
+   * retry, counting it as a failure of its transport (so long-polling gets its turn).
+   */
+  private _armConnectTimer(): void {
+    this._clock.clearTimeout(this._connectTimer);
+    this._connectTimer = this._clock.setTimeout(() => {
+      if (this._transport) this._selection.failed(this._transport.name);
+      this._drop({ code: CloseCode.CONNECT_TIMEOUT, reason: 'connect timeout', wasClean: false }, true);
+    }, this._options.connectTimeout);
   }
 
   private _onOpen(): void {

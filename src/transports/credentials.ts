@@ -31,6 +31,7 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
       inner.open({
         ...handlers,
         onOpen: () => {
+          handlers.onHandshake?.();
           inner.send(authFrame);
           timer = clock.setTimeout(accepted, ANSWER_GRACE_MS);
         },

@@ -10,6 +10,11 @@ export interface TransportCloseEvent {
 /** Callbacks a transport calls; the client sets them once before `open()`. */
 export interface TransportHandlers {
   onOpen(): void;
+  /**
+   * The connection itself is up but `onOpen` waits (for the server's answer to credentials):
+   * the handshake is over, so the client's connect timer stops; the wait has its own bound.
+   */
+  onHandshake?(): void;
   /** One inbound frame: text, or binary data the client reports as non-envelope. */
   onMessage(data: unknown): void;
   /** Called exactly once per transport, after which it is finished. */
