@@ -43,7 +43,7 @@ export interface ClientOptions {
   queue?: Partial<QueueOptions> | boolean;
   /** Default timeout of `request()`, in ms. */
   requestTimeout?: number;
-  /** An attempt not open this long (ms, from the start of the attempt, `url()` and `auth()` included) is abandoned and retried. */
+  /** Bounds each step of an attempt, in ms: resolving `url()`/`auth()`, then the handshake. One that overruns ends the attempt (4008), which is retried. */
   connectTimeout?: number;
   /** Transports in order of preference. Long-polling needs the companion server (or one speaking docs/protocol.md). */
   transports?: TransportName[];
