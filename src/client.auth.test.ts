@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient credentials on WebSocket: first frame, open only once the server answered.
 import { describe, expect, it, vi } from 'vitest';
 import type { ReconnectingContext } from './lifecycle';
-import { advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();
 
@@ -50,6 +50,33 @@ describe('EnhancedWebSocketClient auth on WebSocket', () => {
     server.send('hello', 1);
     expect(client.state).toBe('open');
     expect(hellos).toEqual(['hello']);
+  });
+
+  it('queues again a message sent after the socket closed but before the client heard of it, as without auth', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url);
+    // shouldReconnect runs after the socket closed, while the client is still 'open': a send there finds no socket.
+    const client = makeClient<{ n: number }>(url, {
+      auth: () => 'token',
+      random: () => 0,
+      reconnect: {
+        shouldReconnect: () => {
+          client.send('n', 1);
+          return true;
+        },
+      },
+    });
+    await settle();
+    server.send('auth', { ok: true });
+    server.kill(1006);
+    await settle();
+    expect(client.state).toBe('reconnecting');
+    expect(client.stats.queued).toBe(1);
+    await advance(1000 + MOCK_DELAY);
+    server.send('auth', { ok: true });
+    await settle();
+    expect(server.frames('n').map((frame) => frame.payload)).toEqual([1]);
+    expect(client.stats).toMatchObject({ dropped: 0, queued: 0 });
   });
 
   it('opens after a grace period with a server that ignores auth frames', async () => {

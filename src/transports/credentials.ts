@@ -53,6 +53,8 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
     send: (frame) => {
       inner.send(frame);
     },
+    // Frames sent after the socket closed: the client queues them again, with credentials as without.
+    unsent: () => inner.unsent?.() ?? [],
     close: (code, reason) => {
       clock.clearTimeout(timer);
       inner.close(code, reason);
