@@ -290,8 +290,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   private _onOpen(): void {
     this._clock.clearTimeout(this._connectTimer);
-    const transport = this._transport as Transport;
-    const attempt = this._attempt;
     this._openedAt = this._clock.now();
     if (this._opened) this._stats.reconnects++;
     this._opened = true;
@@ -316,7 +314,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         },
       });
     }
-    this._lifecycle.emit('open', { transport: transport.name, attempt });
+    this._lifecycle.emit('open', { transport: (this._transport as Transport).name, attempt: this._attempt });
     // Flush after the open listeners (an app's hello/auth goes first).
     this._flush();
   }
@@ -437,9 +435,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (wasOpen && reconnect && this._clock.now() - this._openedAt >= reconnect.resetAfter) this._attempt = 0;
     const epoch = this._epoch;
     const willReconnect =
-      !retry || (reconnect && !isFinalCloseCode(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries);
+      reconnect && (!retry || (!isFinalCloseCode(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries));
     if (epoch !== this._epoch) return; // shouldReconnect, or a listener told it threw, closed the client
-    if (!willReconnect || !reconnect) {
+    if (!willReconnect) {
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
       return;
     }
@@ -473,11 +471,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Ends for good: `close()`, a final code, or retries exhausted. */
   private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
     if (!this._release(event)) return;
-    this._unwatch?.();
-    this._unwatch = undefined;
+    this._unwatch?.(); // (connect() attaches anew)
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
-    const dropped = this._options.queue && this._options.queue.dropOnClose ? (this._queue?.takeAll() ?? []) : [];
+    const dropped = this._queue?.dropOnClose() ?? [];
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
     for (const item of dropped) this._dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
@@ -491,7 +488,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    */
   private _release(event: TransportCloseEvent): boolean {
     this._clock.clearTimeout(this._retryTimer);
-    this._retryTimer = undefined;
     this._clock.clearTimeout(this._connectTimer);
     this._clock.clearTimeout(this._probeTimer);
     this._probes = 0;
@@ -520,11 +516,13 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   private _deliver(frame: string, type: string, id?: string): void {
     const queue = this._queue;
-    // Held writes wait outside the queue's bounds: a pause is short and must not cost a message.
-    if (this._state === 'open' && this._paused && queue) queue.hold(frame, type, this._clock.now(), id);
-    else if (this._state === 'open') this._write(frame, id);
-    else if (queue) queue.push(frame, type, this._clock.now(), id);
-    else throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
+    if (this._state !== 'open') {
+      if (!queue) throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
+      queue.push(frame, type, this._clock.now(), id);
+    } else if (this._paused && queue) {
+      // Held writes wait outside the queue's bounds: a pause is short and must not cost a message.
+      queue.hold(frame, type, this._clock.now(), id);
+    } else this._write(frame, id);
   }
 
   private _write(frame: string, id?: string): void {

@@ -12,25 +12,20 @@ export class Emitter<E extends EventHandlers> {
   constructor(private readonly _onHandlerError: (error: unknown) => void) {}
 
   on<K extends keyof E>(name: K, handler: E[K]): () => void {
-    let set = this._handlers.get(name);
-    if (!set) this._handlers.set(name, (set = new Set()));
-    set.add(handler);
-    const subscribed = set;
+    const set = this._handlers.get(name) ?? new Set();
+    this._handlers.set(name, set.add(handler));
     // This subscription only: not a `once` of the same handler, as `off(name, handler)` would.
     return () => {
-      subscribed.delete(handler);
-      if (!subscribed.size && this._handlers.get(name) === subscribed) this._handlers.delete(name);
+      set.delete(handler);
+      if (!set.size && this._handlers.get(name) === set) this._handlers.delete(name);
     };
   }
 
   off<K extends keyof E>(name: K, handler?: E[K]): void {
     const set = this._handlers.get(name);
-    if (!handler) this._handlers.delete(name);
-    else if (set) {
-      // `once` wrappers carry the handler they wrap as `listener`.
-      for (const h of set) if (h === handler || (h as { listener?: unknown }).listener === handler) set.delete(h);
-      if (!set.size) this._handlers.delete(name);
-    }
+    // `once` wrappers carry the handler they wrap as `listener`.
+    if (handler && set) for (const h of set) if (h === handler || (h as { listener?: unknown }).listener === handler) set.delete(h);
+    if (!handler || !set?.size) this._handlers.delete(name); // all of them went, or the last one
   }
 
   emit<K extends keyof E>(name: K, ...args: Parameters<E[K]>): void {

@@ -41,33 +41,23 @@ export class Heartbeat {
 
   /** Check now and, unless a ping is already out, ping at once (tab visible again, back online). */
   probe(): void {
-    if (this._awaiting()) this._tick();
+    if (this._lastFrameAt < this._lastPingAt) this._tick(); // a ping is out, unanswered so far
     else this._ping();
   }
 
   stop(): void {
     this._clock.clearTimeout(this._timer);
-    this._timer = undefined;
-  }
-
-  private _awaiting(): boolean {
-    return this._lastFrameAt < this._lastPingAt;
   }
 
   private _tick = (): void => {
-    const now = this._clock.now();
-    const { interval, timeout } = this._options;
-    if (this._awaiting()) {
-      const left = this._lastPingAt + timeout - now;
-      if (left <= 0) {
-        this.stop();
-        this._hooks.onDead();
-      } else this._schedule(left);
-      return;
-    }
-    const due = this._lastPingAt + interval - now;
-    if (due <= 0) this._ping();
-    else this._schedule(due);
+    // A ping unanswered by any frame so far has `timeout` from it; otherwise the next ping is due `interval` after it.
+    const awaiting = this._lastFrameAt < this._lastPingAt;
+    const left = this._lastPingAt + (awaiting ? this._options.timeout : this._options.interval) - this._clock.now();
+    if (left > 0) this._schedule(left);
+    else if (awaiting) {
+      this.stop();
+      this._hooks.onDead();
+    } else this._ping();
   };
 
   private _ping(): void {

@@ -110,6 +110,9 @@ export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 're
 /** A printable form of any value (`String()` throws on objects without a prototype, and prints [] as nothing). */
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value));
 
+/** An object that is not null nor an array: what an options object, or a section of one, must be. */
+const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const fail = (name: string, expected: string, value: unknown): never => {
   throw new TypeError(`enhanced-ws: option "${name}" must be ${expected}, got ${show(value)}`);
 };
@@ -176,7 +179,7 @@ function merge(prefix: string, given: object, defaults: object): Record<string, 
     if (type === 'object') {
       // A section: false turns it off, true keeps its defaults, an object is merged over them.
       if (value === false) merged[key] = false;
-      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) merged[key] = merge(`${name}.`, value, fallback as object);
+      else if (isRecord(value)) merged[key] = merge(`${name}.`, value, fallback as object);
       else if (value !== true) fail(name, 'an object or false', value);
       continue;
     }
@@ -192,7 +195,6 @@ function merge(prefix: string, given: object, defaults: object): Record<string, 
 
 /** Validates options once, at construction: a `TypeError` names the first bad option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
-  const given: unknown = options;
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) fail('options', 'an object', given);
+  if (!isRecord(options)) fail('options', 'an object', options);
   return { transports: TRANSPORTS, random: Math.random, ...merge('', options, DEFAULTS) } as ResolvedOptions;
 }

@@ -129,11 +129,18 @@ describe('SendQueue', () => {
     expect(drain(200)).toEqual(['new']);
   });
 
-  it('takeAll() empties the queue and hands back what it held, reporting nothing itself', () => {
-    const { queue, drops } = make({ maxBytes: 100 });
+  it('dropOnClose() keeps the queue unless queue.dropOnClose is set', () => {
+    const { queue } = make();
+    queue.push('a', 'a', 0);
+    expect(queue.dropOnClose()).toEqual([]);
+    expect(queue.size).toBe(1);
+  });
+
+  it('dropOnClose() under queue.dropOnClose empties the queue and hands back what it held, reporting nothing itself', () => {
+    const { queue, drops } = make({ maxBytes: 100, dropOnClose: true });
     queue.push('a', 'a', 0);
     queue.push('b', 'b', 0, '3');
-    expect(queue.takeAll().map((item) => [item.type, item.id])).toEqual([['a', undefined], ['b', '3']]);
+    expect(queue.dropOnClose().map((item) => [item.type, item.id])).toEqual([['a', undefined], ['b', '3']]);
     expect(queue.size).toBe(0);
     expect(drops).toEqual([]);
     queue.push('0123456789'.repeat(10), 'full-size', 0); // the byte count was reset too

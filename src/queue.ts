@@ -71,8 +71,9 @@ export class SendQueue {
     return this._items.length > 0 ? this._shift() : undefined;
   }
 
-  /** Empties the queue and returns what it held (`dropOnClose`: the caller reports each). */
-  takeAll(): QueuedFrame[] {
+  /** Closing for good: under `queue.dropOnClose`, empties the queue and returns what it held (the caller reports each); otherwise keeps it. */
+  dropOnClose(): QueuedFrame[] {
+    if (!this._options.dropOnClose) return [];
     this._bytes = 0;
     return this._items.splice(0);
   }

@@ -49,7 +49,7 @@ export class LongPollingTransport implements Transport {
   private _sid = '';
   private _pollMs = 0;
   private _maxBytes = Infinity;
-  private _inbox: (string | TransportCloseEvent)[] = [];
+  private readonly _inbox: (string | TransportCloseEvent)[] = [];
   private _outbox: string[] = [];
   private _posting = false;
   /** The server's close, held until the upload in flight is answered. */
@@ -115,7 +115,6 @@ export class LongPollingTransport implements Transport {
     if (this._done) return;
     this._stop();
     this._handlers = undefined;
-    this._inbox = [];
     // Best effort; `keepalive` lets it outlive a closing page. Called unbound: a native fetch
     // called as a method of another object throws "Illegal invocation".
     const { fetch } = this._options;
@@ -192,7 +191,7 @@ export class LongPollingTransport implements Transport {
       });
   }
 
-  /** Queues `item` for its own task; `close()` empties the queue, so nothing runs after it. */
+  /** Queues `item` for its own task; `close()` detaches the handlers, so nothing runs after it. */
   private _deliver(item: string | TransportCloseEvent): void {
     this._inbox.push(item);
     this._options.clock.setTimeout(() => {
