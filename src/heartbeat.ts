@@ -39,7 +39,7 @@ export class Heartbeat {
     return now - this._lastPingAt;
   }
 
-  /** Check now and, unless a ping is already out, ping at once (tab visible again, back online). */
+  /** Check now and, unless a ping is already out, ping at once (tab visible again, back online, or gone offline: a socket the network dropped is found out in `timeout`, not at the next interval). */
   probe(): void {
     if (this._lastFrameAt < this._lastPingAt) this._tick(); // a ping is out, unanswered so far
     else this._ping();

@@ -17,6 +17,18 @@ describe('TransportSelection', () => {
     expect(selection.canUpgrade()).toBe(false);
   });
 
+  it('stays on long-polling across its reconnects when WebSocket appears later (a polyfill): only an upgrade probe moves it', () => {
+    let hasWebSocket = false;
+    const selection = new TransportSelection(both, () => hasWebSocket);
+    expect(selection.next()).toBe('long-polling');
+    selection.opened('long-polling');
+    hasWebSocket = true;
+    expect(selection.canUpgrade()).toBe(true); // the background probe may try it
+    expect(selection.next()).toBe('long-polling'); // a reconnect does not bet the connection on it
+    selection.opened('websocket'); // the probe was adopted
+    expect(selection.next()).toBe('websocket');
+  });
+
   it('falls back after two WebSocket failures and stays there once long-polling opened', () => {
     const selection = new TransportSelection(both, () => true);
     selection.failed('websocket');

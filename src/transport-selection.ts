@@ -15,6 +15,11 @@ const WEBSOCKET_FAILURES_BEFORE_FALLBACK = 2;
  */
 export class TransportSelection {
   private _websocketFailures = 0;
+  /**
+   * Long-polling opened: it stays the choice across its reconnects. Not the failure count: a
+   * fallback because WebSocket was missing leaves that at 0, and WebSocket may appear later.
+   */
+  private _sticky: TransportName | undefined;
   /** Why the client is on long-polling; null while on WebSocket. */
   fallbackReason: string | null = null;
 
@@ -30,16 +35,17 @@ export class TransportSelection {
       this.fallbackReason = this._preferences[0] === 'long-polling' ? 'the transports option puts long-polling first' : 'WebSocket is not available';
       return 'long-polling';
     }
-    // The count is kept while long-polling works, so it stays the choice across its reconnects.
-    return this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket';
+    return this._sticky ?? (this._websocketFailures >= WEBSOCKET_FAILURES_BEFORE_FALLBACK ? 'long-polling' : 'websocket');
   }
 
   /** An attempt with `name` opened. */
   opened(name: TransportName): void {
     if (name === 'websocket') {
       this._websocketFailures = 0;
+      this._sticky = undefined;
       this.fallbackReason = null;
     } else {
+      this._sticky = 'long-polling';
       this.fallbackReason ??= `WebSocket failed to open ${this._websocketFailures} times while HTTP worked`;
     }
   }
@@ -50,6 +56,7 @@ export class TransportSelection {
     else {
       // Both failed: an outage. Start over with WebSocket.
       this._websocketFailures = 0;
+      this._sticky = undefined;
     }
   }
 
