@@ -2,7 +2,7 @@
 // client is already in the state it announces, so their call works as it would anywhere else.
 import { describe, expect, it } from 'vitest';
 import type { CloseContext } from './lifecycle';
-import { MOCK_DELAY, advance, collect, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { MOCK_DELAY, advance, collect, escapedWhile, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();
 
@@ -147,12 +147,7 @@ describe('connect() when a state listener closes the client at "connecting"', ()
       if (state === 'connecting') client.close();
     });
     client.connect();
-    let escaped: unknown;
-    try {
-      await advance(50);
-    } catch (error) {
-      escaped = error; // e.g. "internal error, state closed -> open" from the socket's onopen
-    }
+    const escaped = await escapedWhile(50); // e.g. "internal error, state closed -> open" from the socket's onopen
     expect(client.state).toBe('closed');
     expect(sockets.created).toHaveLength(0); // no socket opened after close()
     expect(server.openCount).toBe(0);
@@ -165,13 +160,7 @@ describe('EnhancedWebSocketClient: onError told of a throwing shouldReconnect', 
     const { client, server } = await openClient({ random: () => 0, reconnect: { shouldReconnect: () => { throw new Error('bug'); } } });
     client.onError(() => { client.close(); });
     server.kill(1006);
-    let escaped: unknown;
-    try {
-      await advance(MOCK_DELAY);
-    } catch (error) {
-      escaped = error;
-    }
-    expect(escaped).toBeUndefined();
+    expect(await escapedWhile(MOCK_DELAY)).toBeUndefined();
     expect(client.state).toBe('closed');
   });
 });

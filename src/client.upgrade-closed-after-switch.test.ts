@@ -2,6 +2,7 @@
 // before the client has read long-polling's last batch: the client still adopts the socket,
 // delivers what came on it, ends with the server's close code and keeps the writes it held; and
 // a state listener that closes (or closes and reconnects) during that adoption has the last word.
+// And the app closing in that window: the server sees the app's code and reason, not "upgrade cancelled".
 import { expect, it, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client';
 import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils';
@@ -32,6 +33,17 @@ async function onLongPolling() {
   };
   return { made, conns, switched };
 }
+
+it('reports the close code and reason the app chose when it closes mid-upgrade', async () => {
+  const { made, conns, switched } = await onLongPolling();
+  const closes: { code: number; reason: string }[] = [];
+  conns[0]!.onClose((event) => closes.push(event));
+  await switched();
+  expect(made.transport).toBe('long-polling'); // not adopted yet
+  made.close(4321, 'user logged out');
+  await vi.waitFor(() => { expect(closes).toHaveLength(1); });
+  expect(closes[0]).toEqual({ code: 4321, reason: 'user logged out' });
+});
 
 it('delivers what the server sent on the adopted socket, then closes with its code', async () => {
   const { made, conns, switched } = await onLongPolling();

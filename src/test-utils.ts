@@ -265,6 +265,19 @@ export async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
 }
 
+/**
+ * Lets fake time pass like `advance`, and returns what a timer or promise job threw on the way
+ * (undefined when nothing escaped), so a test can assert that the client kept its errors in.
+ */
+export async function escapedWhile(ms: number): Promise<unknown> {
+  try {
+    await advance(ms);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 /** Enough fake time for a mock-socket connection to open (or fail) and its frames to land. */
 export async function settle(): Promise<void> {
   await vi.advanceTimersByTimeAsync(MOCK_DELAY);
