@@ -2,7 +2,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { isThenable } from './call-safely';
-import { Refusals, type Refusal } from './codes';
+import { MAX_REASON_BYTES, Refusals, type Refusal } from './codes';
 import type { Authenticate } from './options';
 
 /**
@@ -33,7 +33,7 @@ export type Verdict = Refusal | { readonly user: unknown };
 /** A thrown error's message as the close reason, when it fits a close frame. */
 const reasonOf = (error: unknown, fallback: string): string => {
   const message = error instanceof Error ? error.message : '';
-  return message && Buffer.byteLength(message) <= 123 ? message : fallback;
+  return message && Buffer.byteLength(message) <= MAX_REASON_BYTES ? message : fallback;
 };
 
 /** Every `reserve()` that succeeds is matched by exactly one `release()`; the same for `reserveProbe()`. */

@@ -44,6 +44,16 @@ export const FrameErrorCode = {
 
 export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];
 
+/**
+ * Codes a close frame may carry (RFC 6455 §7.4; ws's rule): ws refuses to send the others and
+ * fails a peer that sends one (1002). Both transports hold to it, in both directions.
+ */
+export const isValidCloseCode = (code: number): boolean =>
+  Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+
+/** The longest close reason, in UTF-8 bytes: a close frame's payload is at most 125 bytes, 2 of them the code. */
+export const MAX_REASON_BYTES = 123;
+
 /** What a close without a status code reports (RFC 6455 §7.1.5), e.g. a long-polling DELETE without a body. */
 export const NO_STATUS = 1005;
 

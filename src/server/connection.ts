@@ -6,7 +6,7 @@ import { CloseCode } from '../close-codes';
 import { isEnvelope, type Envelope } from '../envelope';
 import type { TransportName } from '../transports/transport';
 import { callSafely } from './call-safely';
-import { FrameErrorCode, NO_HANDLER } from './codes';
+import { FrameErrorCode, isValidCloseCode, MAX_REASON_BYTES, NO_HANDLER } from './codes';
 
 /** What a transport gives a connection: write one text frame, close with a code. */
 export interface Link {
@@ -39,10 +39,6 @@ export type MessageHandler = (payload: unknown, message: Envelope) => unknown;
 type CloseListener = (event: ConnectionCloseEvent) => unknown;
 /** Its result (or awaited result) is the reply's payload; what it throws rejects the client's request. */
 export type RequestHandler = (payload: unknown, message: Envelope) => unknown;
-
-/** Codes a peer may be sent (RFC 6455 §7.4): ws throws on the others, so both transports refuse them. */
-const isSendableCode = (code: number): boolean =>
-  (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 
 /** Encodes one envelope; a payload JSON cannot hold (cycle, BigInt) throws a TypeError naming the type. */
 export function encodeFrame(message: Envelope): string {
@@ -164,8 +160,8 @@ export class Connection {
 
   /** Closes with `code` (1000 or 3000-4999, or another code a server may send) and `reason` (at most 123 bytes). */
   close(code: number = CloseCode.NORMAL, reason = ''): void {
-    if (!isSendableCode(code)) throw new RangeError(`enhanced-ws/server: close code ${String(code)} cannot be sent to a peer`);
-    if (Buffer.byteLength(reason) > 123) throw new RangeError('enhanced-ws/server: close reason must be at most 123 bytes');
+    if (!isValidCloseCode(code)) throw new RangeError(`enhanced-ws/server: close code ${String(code)} cannot be sent to a peer`);
+    if (Buffer.byteLength(reason) > MAX_REASON_BYTES) throw new RangeError('enhanced-ws/server: close reason must be at most 123 bytes');
     if (this._state !== 'open') return;
     this._state = 'closing';
     this._link.close(code, reason);

@@ -149,6 +149,24 @@ describe('long-polling endpoints', () => {
     expect((await fetch(url)).status).toBe(404);
   });
 
+  it.each([
+    ['no body', undefined, { code: 1005, reason: '' }],
+    ['a code no close frame may carry (1006)', { code: 1006, reason: 'gone' }, { code: 1005, reason: '' }],
+    ['a code out of range', { code: 99999, reason: 'x' }, { code: 1005, reason: '' }],
+    ['a code that is no integer', { code: 1000.5, reason: 'x' }, { code: 1005, reason: '' }],
+    ['a code that is no number', { code: '4000', reason: 'x' }, { code: 1005, reason: '' }],
+    ['1001, which browsers send on leaving a page', { code: 1001, reason: 'bye' }, { code: 1001, reason: 'bye' }],
+    ['a reason over 123 bytes', { code: 4000, reason: 'é'.repeat(62) }, { code: 4000, reason: '' }],
+    ['a reason of exactly 123 bytes', { code: 4000, reason: 'x'.repeat(123) }, { code: 4000, reason: 'x'.repeat(123) }],
+  ])('reads a client DELETE with %s as a close frame would be read', async (_name, body, expected) => {
+    const server = await start();
+    const { url, conn } = await handshake(server);
+    const closed = new Promise((resolve) => conn.onClose(resolve));
+    const init: RequestInit = body === undefined ? { method: 'DELETE' } : { method: 'DELETE', body: JSON.stringify(body) };
+    expect((await fetch(url, init)).status).toBe(204);
+    expect(await closed).toEqual(expected);
+  });
+
   it('sends the queued frames then { code, reason } when the server closes, then forgets the sid', async () => {
     const server = await start();
     const { url, conn } = await handshake(server);

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode } from '../close-codes';
 import type { Clock } from '../clock';
-import type { Admission } from './admission';
-import { NO_STATUS, Refusals, type Refusal } from './codes';
+import type { Admission, Verdict } from './admission';
+import { isValidCloseCode, MAX_REASON_BYTES, NO_STATUS, Refusals, type Refusal } from './codes';
 import type { Connection, Link } from './connection';
 import { allowCors, bearer, preflight, readBody, refuse, sendJson } from './http-io';
-import { PollingSession } from './polling-session';
+import { PollingSession, type CloseItem } from './polling-session';
 
 export interface PollingContext {
   readonly admission: Admission;
@@ -54,6 +54,24 @@ function parseUpload(body: string | null, maxPayload: number): unknown[] | Refus
   return (frames as unknown[]).some(tooBig) ? Refusals.MESSAGE_TOO_BIG : (frames as unknown[]);
 }
 
+/**
+ * A `DELETE` body's `{ code, reason }`, read as a close frame would be: a code no close frame may
+ * carry (1005, 1006, 99999, …) counts as none, 1005 without a reason, as does no body; a reason
+ * that is no string or over 123 bytes is dropped and the code kept (the client's WebSocket
+ * transport keeps the code too when the reason does not fit).
+ */
+function readCloseBody(body: string | null): CloseItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    // no body: closed without a status, like a WebSocket close frame without one
+  }
+  const { code, reason } = (value ?? {}) as { code?: unknown; reason?: unknown };
+  if (typeof code !== 'number' || !isValidCloseCode(code)) return { code: NO_STATUS, reason: '' };
+  return { code, reason: typeof reason === 'string' && Buffer.byteLength(reason) <= MAX_REASON_BYTES ? reason : '' };
+}
+
 /** What the handshake answers. */
 export interface Handshake {
   sid: string;
@@ -64,6 +82,8 @@ export interface Handshake {
 
 export class LongPollingEndpoint {
   private readonly _sessions = new Map<string, Entry>();
+  /** Handshakes not answered yet (body or `authenticate` pending): shutdown answers them at once. */
+  private readonly _handshakes = new Set<ServerResponse>();
 
   constructor(private readonly _context: PollingContext) {}
 
@@ -112,8 +132,14 @@ export class LongPollingEndpoint {
     return entry.conn;
   }
 
-  /** Server shutdown: stop every timer, forget every session (their connections are closed already). */
+  /**
+   * Server shutdown: stop every timer, forget every session (their connections are closed
+   * already), and answer each handshake still authenticating with 503, 1001 now, before the
+   * server cuts its connection; its hook's late verdict then finds it answered.
+   */
   dispose(): void {
+    for (const res of this._handshakes) refuse(res, Refusals.SHUTTING_DOWN);
+    this._handshakes.clear();
     for (const { session } of this._sessions.values()) session.dispose();
     this._sessions.clear();
   }
@@ -125,14 +151,17 @@ export class LongPollingEndpoint {
       refuse(res, refusal);
       return;
     }
-    let body: string | null;
+    this._handshakes.add(res);
+    let authenticated: Verdict;
     try {
-      body = await readBody(req, this._context.maxPayload);
+      const body = await readBody(req, this._context.maxPayload);
+      authenticated = body === null ? Refusals.MESSAGE_TOO_BIG : await admission.authenticate(req, bearer(req));
     } catch (error) {
       admission.release();
       throw error;
+    } finally {
+      this._handshakes.delete(res);
     }
-    const authenticated = body === null ? Refusals.MESSAGE_TOO_BIG : await admission.authenticate(req, bearer(req));
     // The server may have begun shutting down while the hook ran: no session may outlive it.
     const verdict = admission.closed ? Refusals.SHUTTING_DOWN : authenticated;
     if ('code' in verdict) {
@@ -174,16 +203,7 @@ export class LongPollingEndpoint {
   }
 
   private async _close(req: IncomingMessage, res: ServerResponse, { session }: Entry): Promise<void> {
-    const body = await readBody(req, this._context.maxPayload);
-    let code = NO_STATUS;
-    let reason = '';
-    try {
-      const value = JSON.parse(body ?? '') as { code?: unknown; reason?: unknown };
-      if (typeof value.code === 'number') code = value.code;
-      if (typeof value.reason === 'string') reason = value.reason;
-    } catch {
-      // no body: closed without a status, like a WebSocket close frame without one
-    }
+    const { code, reason } = readCloseBody(await readBody(req, this._context.maxPayload));
     session.end(code, reason);
     sendJson(res, 204);
   }

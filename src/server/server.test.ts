@@ -288,6 +288,50 @@ describe('close()', () => {
     peer.socket.terminate();
   });
 
+  it('accepts a WebSocket arriving while it closes and closes it with 1001, as it sends every refusal (not a bare 503)', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const connection = nextConnection(server);
+    const holder = wsPeer(wsUrl(server));
+    await connection;
+    await holder.opened;
+    holder.socket.pause(); // never answers the close frame: close() stays in progress until the grace
+    const closing = server.close();
+    const late = await wsPeer(wsUrl(server)).closed;
+    clock.advance(SHUTDOWN_GRACE_MS);
+    await closing;
+    holder.socket.terminate();
+    expect(late).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+
+  it('answers a long-polling handshake whose authenticate hook is still running with 503 { code: 1001 } at once, before cutting connections', async () => {
+    const clock = new ManualClock();
+    let called = false;
+    let settle: (user: unknown) => void = () => undefined;
+    const server = await start({
+      clock,
+      pingIntervalMs: false,
+      authenticate: () => {
+        called = true;
+        return new Promise((resolve) => (settle = resolve));
+      },
+    });
+    const onConnection = vi.fn();
+    server.on('connection', onConnection);
+    const handshake = fetch(httpUrl(server, '?transport=polling'), { method: 'POST' }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as unknown }),
+      (error: unknown) => ({ networkError: String(error) }),
+    );
+    await until(() => called);
+    const closing = server.close();
+    expect(await handshake).toEqual({ status: 503, body: { code: 1001, reason: 'server shutting down' } });
+    await closing;
+    settle('late user'); // the verdict comes too late: it opens no connection
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onConnection).not.toHaveBeenCalled();
+    expect(server.connections.size).toBe(0);
+  });
+
   it('drops a WebSocket peer that does not answer the close frame after SHUTDOWN_GRACE_MS (1006)', async () => {
     const clock = new ManualClock();
     const server = await start({ clock, pingIntervalMs: false });

@@ -14,7 +14,8 @@ import { LongPollingEndpoint } from './long-polling';
 import { mount } from './mount';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { Rooms } from './rooms';
-import { admitWebSocket } from './websocket';
+import { admitWebSocket, type WebSocketContext } from './websocket';
+import { closeWebSockets } from './websocket-shutdown';
 
 export interface BroadcastOptions {
   /** Connections that do not get the message, typically the sender. */
@@ -58,6 +59,7 @@ export class EnhancedWebSocketServer {
   private readonly _wss: WebSocketServer;
   private readonly _admission: Admission;
   private readonly _polling: LongPollingEndpoint;
+  private readonly _wsContext: WebSocketContext;
   private readonly _sweep: HeartbeatSweep | undefined;
   private readonly _unmount: () => void;
   private readonly _connections = new Map<string, Connection>();
@@ -73,6 +75,13 @@ export class EnhancedWebSocketServer {
     this._http = resolved.server ?? createHttpServer();
     this._admission = new Admission(resolved, this._report);
     this._wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload });
+    // Before anything that starts timers: it throws when another server has this path on the same http server.
+    this._unmount = mount(this._http, resolved.path, {
+      upgrade: (req, socket, head, url) => {
+        this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, url.searchParams, this._wsContext); });
+      },
+      request: (req, res, url) => { this._polling.handle(req, res, url.searchParams); },
+    });
     this._sweep = resolved.pingIntervalMs === false ? undefined : new HeartbeatSweep(resolved.pingIntervalMs, clock);
     const host: ConnectionHost = {
       maxMalformed: resolved.maxMalformed,
@@ -90,13 +99,7 @@ export class EnhancedWebSocketServer {
     const { pollTimeoutMs, sessionTimeoutMs, maxPayload, authTimeoutMs } = resolved;
     const admission = this._admission;
     this._polling = new LongPollingEndpoint({ admission, clock, maxPayload, pollTimeoutMs, sessionTimeoutMs, open });
-    const wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open, sessions: this._polling };
-    this._unmount = mount(this._http, resolved.path, {
-      upgrade: (req, socket, head, url) => {
-        this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, url.searchParams, wsContext); });
-      },
-      request: (req, res, url) => { this._polling.handle(req, res, url.searchParams); },
-    });
+    this._wsContext = { admission, clock, authTimeoutMs, sweep: this._sweep, open, sessions: this._polling };
     this.ready = this._listen(resolved.port, resolved.host);
   }
 
@@ -217,19 +220,13 @@ export class EnhancedWebSocketServer {
       // verdict finds the socket closed and drops it.
       socket.resume();
     }
-    this._polling.dispose();
+    this._polling.dispose(); // also answers handshakes still authenticating: 503, 1001
     // An app's server gets its own routes back at once (it may attach a new server right away);
-    // on a server of our own, our path keeps answering uploads (404, 503: not processed, the
-    // client sends them again) until the connections are gone, rather than leaving them hanging.
+    // on a server of our own, our path keeps answering until the connections are gone: a late
+    // WebSocket is closed with 1001, a long-polling request gets 404 or 503 (not processed: the
+    // client sends it again), rather than hanging.
     if (!this._owns) this._unmount();
-    // A peer that never answers the close frame would hold close() for ws's 30 s close timeout.
-    const grace = this._clock.setTimeout(() => {
-      for (const socket of this._wss.clients) socket.terminate();
-    }, SHUTDOWN_GRACE_MS);
-    await new Promise<void>((resolve) => {
-      this._wss.close(() => { resolve(); });
-    });
-    this._clock.clearTimeout(grace);
+    await closeWebSockets(this._wss, this._clock, SHUTDOWN_GRACE_MS);
     if (!this._owns) return;
     if (this._http.listening) {
       await new Promise<void>((resolve, reject) => {
