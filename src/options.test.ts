@@ -19,6 +19,35 @@ describe('DEFAULTS', () => {
     expect(Object.isFrozen(DEFAULTS.heartbeat)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.queue)).toBe(true);
   });
+
+  it('holds the transports default, frozen, which resolveOptions uses when none is given', () => {
+    expect(DEFAULTS.transports).toEqual(['websocket', 'long-polling']);
+    expect(Object.isFrozen(DEFAULTS.transports)).toBe(true);
+    expect(resolveOptions().transports).toEqual(['websocket', 'long-polling']);
+    expect(resolveOptions({ transports: ['long-polling'] }).transports).toEqual(['long-polling']);
+  });
+});
+
+describe('transports option, whose default is a list and not a section', () => {
+  const message = (got: string) => `enhanced-ws: option "transports" must be a non-empty array of "websocket" and "long-polling", got ${got}`;
+
+  it.each([
+    [false, 'false'],
+    [true, 'true'],
+    [{}, '[object Object]'],
+    [{ 0: 'websocket' }, '[object Object]'],
+    [null, 'null'],
+    [[], '[object Array]'],
+  ])('throws the same TypeError as before for %o (not turned off, kept or merged like a section)', (transports, got) => {
+    let thrown: unknown;
+    try {
+      resolveOptions(loose({ transports }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toBe(message(got));
+  });
 });
 
 describe('resolveOptions', () => {

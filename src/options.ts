@@ -73,6 +73,7 @@ export const DEFAULTS: {
   readonly queue: Readonly<QueueOptions>;
   readonly requestTimeout: number;
   readonly connectTimeout: number;
+  readonly transports: readonly TransportName[];
 } = Object.freeze({
   autoConnect: true,
   reconnect: Object.freeze({
@@ -93,6 +94,7 @@ export const DEFAULTS: {
   }),
   requestTimeout: 10000,
   connectTimeout: 10000,
+  transports: Object.freeze<TransportName[]>(['websocket', 'long-polling']),
 });
 
 /** The options after validation: defaults filled in, sections whole or `false`; the rest as given. */
@@ -103,7 +105,7 @@ export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 're
   queue: QueueOptions | false;
   requestTimeout: number;
   connectTimeout: number;
-  transports: TransportName[];
+  transports: readonly TransportName[];
   random: () => number;
 }
 
@@ -123,7 +125,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 /** A check an option must pass, and what the error says it must be. */
 type Rule = readonly [test: (value: never) => boolean, expected: string];
 
-const TRANSPORTS: TransportName[] = ['websocket', 'long-polling'];
+/** Every transport there is (what `transports` may list), whatever the default. */
+const TRANSPORTS: readonly TransportName[] = ['websocket', 'long-polling'];
 const aFunction: Rule = [(value: unknown) => typeof value === 'function', 'a function'];
 const positive: Rule = [(value: number) => value > 0, 'a number > 0'];
 const withMethods = (...names: string[]): Rule => [
@@ -176,15 +179,16 @@ function merge(prefix: string, given: object, defaults: object): Record<string, 
     const rule = own(RULES, name);
     if (fallback === undefined && !rule) throw new TypeError(`enhanced-ws: unknown option "${name}"`);
     if (value === undefined) continue;
-    if (type === 'object') {
+    if (isRecord(fallback)) {
       // A section: false turns it off, true keeps its defaults, an object is merged over them.
       if (value === false) merged[key] = false;
-      else if (isRecord(value)) merged[key] = merge(`${name}.`, value, fallback as object);
+      else if (isRecord(value)) merged[key] = merge(`${name}.`, value, fallback);
       else if (value !== true) fail(name, 'an object or false', value);
       continue;
     }
-    // The default's type is required; numbers must also be >= 0 (which refuses NaN).
-    if (fallback !== undefined && (typeof value !== type || (type === 'number' && !((value as number) >= 0)))) {
+    // A plain default's type is required; numbers must also be >= 0 (which refuses NaN). A list
+    // default (`transports`) is checked by its rule alone, so its message stays the rule's.
+    if (fallback !== undefined && type !== 'object' && (typeof value !== type || (type === 'number' && !((value as number) >= 0)))) {
       fail(name, type === 'number' ? 'a number >= 0' : `a ${type}`, value);
     }
     if (rule && !rule[0](value as never)) fail(name, rule[1], value);
@@ -196,5 +200,5 @@ function merge(prefix: string, given: object, defaults: object): Record<string, 
 /** Validates options once, at construction: a `TypeError` names the first bad option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   if (!isRecord(options)) fail('options', 'an object', options);
-  return { transports: TRANSPORTS, random: Math.random, ...merge('', options, DEFAULTS) } as ResolvedOptions;
+  return { random: Math.random, ...merge('', options, DEFAULTS) } as ResolvedOptions;
 }

@@ -47,6 +47,14 @@ describe('ClientRegistry', () => {
       expect(key('ws://a', { autoConnect: false })).not.toBe(base);
     });
 
+    it('gives one key to the default transports spelled out and to none, but keeps lists apart by value', () => {
+      expect(key('ws://a', { transports: ['websocket', 'long-polling'] })).toBe(key('ws://a'));
+      expect(key('ws://a', { transports: ['long-polling'] })).not.toBe(key('ws://a'));
+      expect(key('ws://a', { transports: ['long-polling', 'websocket'] })).not.toBe(key('ws://a'));
+      // A list is not merged over the default like a section: ['long-polling'] is not [lp, lp].
+      expect(key('ws://a', { transports: ['long-polling'] })).not.toBe(key('ws://a', { transports: ['long-polling', 'long-polling'] }));
+    });
+
     it('gives different keys to different urls and values', () => {
       expect(key('ws://a')).not.toBe(key('ws://b'));
       expect(key('ws://a', { requestTimeout: 1 })).not.toBe(key('ws://a', { requestTimeout: 2 }));
@@ -132,6 +140,30 @@ describe('ClientRegistry', () => {
       expect(fresh.created).toBe(true);
       expect(fresh.client).not.toBe(dead);
       expect(vi.getTimerCount()).toBe(0); // the dead one's deferred close is cancelled
+    });
+
+    it('replaces a held client that closed for good for a new acquirer; the old holders keep theirs and their release leaves the new one alone', () => {
+      const registry = new ClientRegistry();
+      const first = Object.assign(closable(), { state: 'open' });
+      const header = registry.acquire('k', () => first);
+      first.state = 'closed'; // a final code, while `header` still holds it
+      expect(registry.peek('k')).toBeUndefined();
+
+      const chat = registry.acquire('k', closable);
+      expect(chat.created).toBe(true);
+      expect(chat.client).not.toBe(first);
+      expect(header.client).toBe(first);
+      expect(registry.peek('k')).toBe(chat.client);
+
+      header.release();
+      vi.runAllTimers();
+      expect(first.closed).toBe(1); // the holder may have connected it again: closed all the same
+      expect(registry.peek('k')).toBe(chat.client);
+      expect(registry.size).toBe(1);
+      expect(chat.client.closed).toBe(0);
+      chat.release();
+      vi.runAllTimers();
+      expect(registry.size).toBe(0);
     });
 
     it('waits closeDelayMs before closing', () => {

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../index';
 /** What the registry holds: anything it can close (an `EnhancedWebSocketClient`). */
 export interface Closable {
   close(): void;
-  /** `'closed'` once closed for good: unheld, such a client is replaced rather than handed out again. */
+  /** `'closed'` once closed for good: such a client is never handed out again, but replaced. */
   readonly state?: string;
 }
 
@@ -35,6 +35,8 @@ interface Entry {
 /**
  * The clients shared by `useWebSocket` and `WebSocketProvider`, keyed by url + options. The last
  * `release()` closes the client after `closeDelayMs`, unless someone acquires it again first.
+ * A client that closed for good is replaced by the next `acquire`, also while others hold it:
+ * they keep their lease, whose last release closes their client and leaves the new one alone.
  *
  * Keys: options are completed with their defaults (`heartbeat: true`, `{}` and none are one key);
  * plain values (strings, numbers, booleans, arrays, plain objects) are compared by value, with
@@ -76,7 +78,7 @@ export class ClientRegistry {
     return `${this._serialize(url, [])} ${this._serialize(withDefaults(options), [])}`;
   }
 
-  /** The client under `key`, without holding it: for reading during render. */
+  /** The live client under `key`, without holding it: for reading during render. */
   peek(key: string): Closable | undefined {
     const entry = this._entries.get(key);
     return entry && !isDead(entry) ? entry.client : undefined;
@@ -129,8 +131,10 @@ export class ClientRegistry {
 
   private _closeIfUnused(key: string, entry: Entry): void {
     entry.closeTimer = undefined;
-    if (entry.refs > 0 || this._entries.get(key) !== entry) return;
-    this._entries.delete(key);
+    if (entry.refs > 0) return;
+    // A replaced entry is no longer under its key; its client is still closed, as a holder may
+    // have connected it again.
+    if (this._entries.get(key) === entry) this._entries.delete(key);
     entry.client.close();
   }
 
@@ -176,8 +180,8 @@ function withDefaults(options: unknown): unknown {
   // Every option with a default, read from DEFAULTS so that a new one needs no change here.
   for (const [name, fallback] of Object.entries(DEFAULTS) as [string, unknown][]) {
     const value = full[name];
-    if (value === undefined || (value === true && typeof fallback === 'object')) full[name] = fallback;
-    else if (typeof fallback === 'object' && typeof value === 'object' && value !== null) full[name] = { ...fallback, ...defined(value) };
+    if (value === undefined || (value === true && isSection(fallback))) full[name] = fallback;
+    else if (isSection(fallback) && isSection(value)) full[name] = { ...fallback, ...defined(value) };
   }
   return full;
 }
@@ -185,8 +189,11 @@ function withDefaults(options: unknown): unknown {
 /** The members that are set: an `undefined` option means its default. */
 const defined = (object: object): Record<string, unknown> => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 
-/** A client that closed for good while no one held it: replaced, never handed out again. */
-const isDead = (entry: Entry): boolean => entry.refs === 0 && entry.client.state === 'closed';
+/** An option section (`reconnect`, …): a plain object, not a list such as `transports`. */
+const isSection = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A client that closed for good: replaced, never handed out again, whoever still holds it. */
+const isDead = (entry: Entry): boolean => entry.client.state === 'closed';
 
 function isPlain(value: object): boolean {
   if (Array.isArray(value)) return true;

@@ -210,6 +210,20 @@ describe('useWebSocket', () => {
     expect(clients.has(shared)).toBe(true);
   });
 
+  it('shares one socket when one component spells out the default transports and another gives none', async () => {
+    render(
+      withRegistry(
+        <>
+          <Status />
+          <Status options={{ ...options, transports: ['websocket', 'long-polling'] }} />
+        </>,
+      ),
+    );
+    await advance(SOCKET_DELAY_MS);
+    expect(endpoint.connections()).toBe(1);
+    expect(registry.size).toBe(1);
+  });
+
   it('keeps a separate client for different options', async () => {
     render(
       withRegistry(
@@ -328,6 +342,21 @@ describe('useWebSocket: a client closed for good is not handed to a new mount', 
     return <p data-testid="state">{state}</p>;
   }
 
+  /** Like Chat, under its own test id, exposing its client. */
+  function Badge(props: { id: string; onClient?: (client: EnhancedWebSocketClient) => void }) {
+    const { client, state } = useWebSocket(endpoint.url, options);
+    props.onClient?.(client);
+    return <p data-testid={props.id}>{state}</p>;
+  }
+
+  /** The server refuses the credentials: 4401 is final, the client ends `closed`. */
+  async function refuseFirstSocket(): Promise<void> {
+    act(() => {
+      endpoint.sockets[0]?.close({ code: 4401, reason: 'unauthorized', wasClean: true });
+    });
+    await advance(SOCKET_DELAY_MS);
+  }
+
   it('a fresh mount after the shared client closed for good connects again (retry by remounting with a new key)', async () => {
     let retry: () => void = () => undefined;
     function App() {
@@ -356,6 +385,83 @@ describe('useWebSocket: a client closed for good is not handed to a new mount', 
     // Not the dead client still in the registry (its close is deferred): a new one, connected.
     expect(screen.getByTestId('state').textContent).toBe('open');
     expect(endpoint.connections()).toBe(2);
+  });
+
+  it('gives a new mount a fresh, connected client while another mounted component still holds the one that closed for good', async () => {
+    // A header badge stays mounted while the chat panel is remounted with a new key to retry.
+    let retry: () => void = () => undefined;
+    let showHeader: (show: boolean) => void = () => undefined;
+    const headerClients = new Set<EnhancedWebSocketClient>();
+    function App() {
+      const [attempt, setAttempt] = useState(0);
+      const [header, setHeader] = useState(true);
+      retry = () => {
+        setAttempt((n) => n + 1);
+      };
+      showHeader = setHeader;
+      return (
+        <>
+          {header && <Badge id="header" onClient={(client) => headerClients.add(client)} />}
+          <Badge id="chat" key={attempt} />
+        </>
+      );
+    }
+    render(withRegistry(<App />));
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('chat').textContent).toBe('open');
+    await refuseFirstSocket();
+    expect(screen.getByTestId('chat').textContent).toBe('closed');
+
+    act(() => {
+      retry();
+    });
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('chat').textContent).toBe('open');
+    expect(endpoint.connections()).toBe(2);
+    // The header keeps the client it holds, re-rendered in the same commit or not.
+    expect(screen.getByTestId('header').textContent).toBe('closed');
+    expect(headerClients.size).toBe(1);
+
+    // Its release leaves the new shared client alone.
+    act(() => {
+      showHeader(false);
+    });
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('chat').textContent).toBe('open');
+    expect(endpoint.open()).toBe(1);
+    expect(registry.size).toBe(1);
+  });
+
+  it('keeps rendering the client it holds after that client closed for good, and closes it on unmount after a connect()', async () => {
+    let rerenderApp: () => void = () => undefined;
+    let held: EnhancedWebSocketClient | undefined;
+    function App() {
+      const [, setCount] = useState(0);
+      rerenderApp = () => {
+        setCount((n) => n + 1);
+      };
+      return <Badge id="badge" onClient={(client) => (held ??= client)} />;
+    }
+    const { unmount } = render(withRegistry(<App />));
+    await advance(SOCKET_DELAY_MS);
+    await refuseFirstSocket();
+
+    // Re-rendered for another reason: still its own (closed) client, not an idle stand-in.
+    act(() => {
+      rerenderApp();
+    });
+    expect(screen.getByTestId('badge').textContent).toBe('closed');
+
+    // Connected again by hand: no longer shared, but still this component's, so closed on unmount.
+    act(() => {
+      held?.connect();
+    });
+    await advance(SOCKET_DELAY_MS);
+    expect(screen.getByTestId('badge').textContent).toBe('open');
+    unmount();
+    await advance(SOCKET_DELAY_MS);
+    expect(held?.state).toBe('closed');
+    expect(endpoint.open()).toBe(0);
   });
 });
 
