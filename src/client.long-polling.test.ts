@@ -15,10 +15,13 @@ const noContent = (): Promise<Response> => Promise.resolve(new Response(null, { 
  */
 function stubServer(behaviour: { maxPayload?: number; refuse?: (sid: string, body: string) => Promise<Response> | undefined; poll?: (sid: string) => Promise<Response> | undefined } = {}) {
   const posted: string[] = [];
+  /** Every request as `METHOD sid`, in the order made. */
+  const requests: string[] = [];
   let sessions = 0;
   const fetch: typeof globalThis.fetch = (input, init) => {
     const sid = new URL(input as string).searchParams.get('sid');
     const method = init?.method ?? 'GET';
+    requests.push(`${method} ${sid ?? '-'}`);
     if (!sid && method === 'POST') return json({ sid: `s${String(++sessions)}`, pollTimeoutMs: 25000, maxPayload: behaviour.maxPayload ?? 100000 });
     if (!sid || method === 'DELETE') return noContent();
     if (method === 'POST') {
@@ -30,7 +33,7 @@ function stubServer(behaviour: { maxPayload?: number; refuse?: (sid: string, bod
     }
     return behaviour.poll?.(sid) ?? new Promise<Response>(() => undefined);
   };
-  return { fetch, posted, sessions: () => sessions };
+  return { fetch, posted, requests, sessions: () => sessions };
 }
 
 function client(fetch: typeof globalThis.fetch, options: ClientOptions = {}) {
@@ -92,5 +95,28 @@ describe('EnhancedWebSocketClient on long-polling: a POST refused 413 (body over
     expect(server.sessions()).toBeLessThanOrEqual(3);
     expect(server.posted).toContain('{"type":"small","payload":1}');
     made.close();
+  });
+});
+
+describe('EnhancedWebSocketClient on long-polling: close() right after send()', () => {
+  it.each(['in the same task', 'a microtask later (the upload under way)'])('delivers the message, then deletes the session, as a WebSocket sends before its close frame (%s)', async (when) => {
+    let answerUpload = (): void => undefined;
+    const server = stubServer({
+      // the upload is answered only when the test says: the DELETE must wait for it
+      refuse: () => new Promise<Response>((resolve) => { answerUpload = () => { resolve(new Response(null, { status: 204 })); }; }),
+    });
+    const { made, errors } = client(server.fetch);
+    await advance(10);
+    expect(made.state).toBe('open');
+    made.send('bye', 'see you');
+    if (when !== 'in the same task') await Promise.resolve();
+    made.close();
+    await advance(10);
+    expect(server.requests.slice(-1)).toEqual(['POST s1']); // the upload, and no DELETE yet
+    answerUpload();
+    await advance(10);
+    expect(server.requests.slice(-2)).toEqual(['POST s1', 'DELETE s1']);
+    expect(made.stats).toMatchObject({ sent: 1, queued: 0, dropped: 0 });
+    expect(errors).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // EnhancedWebSocketClient send queue: order, flush after onOpen, overflow policies, bytes, expiry, close().
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Envelope } from './envelope';
 import { EnhancedWsError } from './errors';
 import type { ClientOptions } from './options';
@@ -172,6 +172,52 @@ describe('EnhancedWebSocketClient queue', () => {
     expect(codes()).toEqual(['MESSAGE_EXPIRED']);
   });
 
+  it('expires a message once it is older than maxAge while the connection stays down, not at the next connection', async () => {
+    const { client, codes } = waiting({ queue: { maxAge: 1000 } });
+    client.send('m', 'stale soon');
+    await advance(1000);
+    expect(client.stats).toMatchObject({ queued: 1, expired: 0 });
+    await advance(1);
+    expect(client.stats).toMatchObject({ queued: 0, expired: 1 });
+    expect(codes()).toEqual(['MESSAGE_EXPIRED']);
+  });
+
+  it('rejects a queued request with MESSAGE_EXPIRED once it waited past maxAge, before its own timeout', async () => {
+    const { client } = waiting({ queue: { maxAge: 1000 } });
+    const request = client.request('sum', [1, 2], { timeout: 60_000 });
+    await advance(1001);
+    await expect(request).rejects.toMatchObject({ code: 'MESSAGE_EXPIRED' });
+  });
+
+  it('expires at the flush what a throttled timer has not yet; what an onError listener sends then goes after the queue', async () => {
+    const { client, open, out } = waiting({ queue: { maxAge: 1000 } });
+    client.onError(() => {
+      client.send('resync'); // e.g. ask the server again for what the stale message was about
+    });
+    client.send('m', 'stale');
+    await advance(500);
+    client.send('m', 'fresh-1');
+    client.send('m', 'fresh-2');
+    vi.setSystemTime(Date.now() + 700); // a background tab: the clock moved on, no timer ran
+    await open();
+    expect(out()).toEqual(['m:fresh-1', 'm:fresh-2', 'resync']);
+    expect(client.stats).toMatchObject({ expired: 1, queued: 0 });
+  });
+
+  it('reports every expiry, also one caused by what an onError listener sends', async () => {
+    const { client, codes } = waiting({ queue: { maxAge: 1000 } });
+    client.onError(() => {
+      client.send('notice'); // its push expires the next stale message, while this listener runs
+    });
+    client.send('m', 'a');
+    await advance(100);
+    client.send('m', 'b');
+    vi.setSystemTime(Date.now() + 1050); // both past maxAge, no timer ran (a background tab)
+    client.send('m', 'c');
+    expect(client.stats.expired).toBe(2);
+    expect(codes()).toEqual(['MESSAGE_EXPIRED', 'MESSAGE_EXPIRED']);
+  });
+
   it('keeps the queue across close() for a later connect()', async () => {
     const { client, open, out } = waiting();
     client.connect();
@@ -192,6 +238,22 @@ describe('EnhancedWebSocketClient queue', () => {
     expect(codes()).toEqual(['CONNECTION_CLOSED', 'CONNECTION_CLOSED']);
     await open();
     expect(out()).toEqual([]);
+  });
+
+  it('reports each message dropOnClose drops, also when close() is called from an onError listener', async () => {
+    const client = makeClient(() => Promise.reject(new Error('no token service')), { autoConnect: false, queue: { dropOnClose: true } });
+    const errors = collect<Error>();
+    client.onError((error) => {
+      errors.push(error);
+      if (client.state !== 'closed') client.close(); // the app gives up when it cannot connect
+    });
+    client.send('m', 1);
+    client.send('m', 2);
+    client.connect();
+    await advance(10);
+    expect(client.state).toBe('closed');
+    expect(client.stats).toMatchObject({ queued: 0, dropped: 2 });
+    expect(errors.items.map((error) => codeOf(error) ?? error.message)).toEqual(['no token service', 'CONNECTION_CLOSED', 'CONNECTION_CLOSED']);
   });
 
   it('rejects a queued request that the queue drops', async () => {

@@ -251,6 +251,26 @@ describe('EnhancedWebSocketClient reconnects', () => {
     expect(client.stats.reconnects).toBe(1);
   });
 
+  it('sends a message sent while the server was closing the socket (close frame in, close event not yet) after the reconnect', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url);
+    const sockets = recordSockets();
+    const client = makeClient(url, { WebSocket: sockets.WebSocket, heartbeat: false, random: () => 0 });
+    await settle();
+    server.kill(1012, 'restart'); // readyState CLOSING at once, the close event after a round trip
+    expect(client.state).toBe('open');
+    client.send('order', 42); // a browser would silently discard it now
+    await advance(MOCK_DELAY);
+    expect(client.state).toBe('reconnecting');
+    expect(client.stats.queued).toBe(1);
+    await advance(1000);
+    await settle();
+    expect(client.state).toBe('open');
+    await advance(MOCK_DELAY);
+    expect(server.frames('order').map((frame) => frame.payload)).toEqual([42]);
+    expect(client.stats.sent).toBe(1); // once: the discarded write did not count
+  });
+
   it('after the server went away, once it is back', async () => {
     const { url, client, server } = await openClient({ random: () => 0 });
     // The server process dies: every connection drops and new ones are refused.

@@ -300,6 +300,8 @@ describe('EnhancedWebSocketClient send', () => {
       return cyclic;
     }],
     ['a BigInt', (): unknown => ({ n: 10n })],
+    ['a function (JSON would leave the payload out)', (): unknown => () => 42],
+    ['a symbol (JSON would leave the payload out)', (): unknown => Symbol('x')],
   ])('throws SERIALIZE_FAILED for %s and sends nothing while open', async (_what, payload) => {
     const { client, sockets } = await openClient();
     let thrown: unknown;
@@ -325,6 +327,17 @@ describe('EnhancedWebSocketClient send', () => {
     client.connect();
     await settle();
     expect(sockets.created[0]?.sent).toEqual([]);
+  });
+
+  it.each([
+    ['open', true],
+    ['not open', false],
+  ])('throws SERIALIZE_FAILED when a custom serializer returns no string, and writes or queues nothing (%s)', async (_what, open) => {
+    const serializer = { encode: () => undefined as unknown as string, decode: (text: string) => JSON.parse(text) as unknown };
+    const { client, sockets } = open ? await openClient({ serializer }) : { client: makeClient(uniqueUrl(), { autoConnect: false, serializer }), sockets: undefined };
+    expect(() => { client.send('m', 1); }).toThrow(expect.objectContaining({ code: 'SERIALIZE_FAILED', message: expect.stringContaining('must return a string') as string }) as Error);
+    expect(sockets?.created[0]?.sent ?? []).toEqual([]);
+    expect(client.stats).toMatchObject({ sent: 0, queued: 0 });
   });
 
   it('throws NOT_OPEN while not open when the queue is off', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { EnhancedWebSocketClient } from './client';
 import type { ClientOptions } from './options';
-import { gatedWebSocket, useRealServers } from './real-server-test-utils';
+import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils';
 import type { ServerOptions } from './server/index';
 
 interface Events {
@@ -13,6 +13,7 @@ interface Events {
   tick: number;
   ack: number;
   quote: string;
+  held: number;
 }
 
 const { startServer, track } = useRealServers();
@@ -125,6 +126,28 @@ describe('EnhancedWebSocketClient transports', () => {
     expect(transports.slice(-1)).toEqual(['websocket']);
     expect(made.stats.fallbackReason).toBeNull();
     expect(made.stats.reconnects).toBe(0);
+  });
+
+  it('sends a write held while the move swaps transports even when the swap outlasts queue.maxAge (the connection stayed open)', async () => {
+    const { server, url } = await startServer({ pingIntervalMs: false });
+    const got: unknown[] = [];
+    const transports: (() => string)[] = [];
+    server.on('connection', (conn) => {
+      transports.push(() => conn.transport);
+      conn.on('held', (payload) => got.push(payload));
+    });
+    const gate = gatedWebSocket();
+    const made = client(url, { WebSocket: gate.WebSocket, fetch: slowUpgradedBatch(800), queue: { maxAge: 300 }, heartbeat: false });
+    const errors: Error[] = [];
+    made.onError((error) => errors.push(error));
+    await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); });
+    gate.allow();
+    await vi.waitFor(() => { expect(transports[0]?.()).toBe('websocket'); });
+    expect(made.transport).toBe('long-polling'); // the server moved; the client waits for the session's last batch (800 ms late)
+    made.send('held', 1);
+    await vi.waitFor(() => { expect(made.transport).toBe('websocket'); }, { timeout: 3000 });
+    await vi.waitFor(() => { expect(got).toEqual([1]); });
+    expect({ state: made.state, expired: made.stats.expired, errors }).toEqual({ state: 'open', expired: 0, errors: [] });
   });
 
   it('keeps client order across the move even when handlers reply to frames that arrived during it', async () => {

@@ -42,6 +42,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Consecutive failed attempts since the last stable connection. */
   private _attempt = 0;
   private _retryTimer: TimerHandle | undefined;
+  /** Expires queued messages as they pass `queue.maxAge`, not only when the queue is next touched. */
+  private _expiryTimer: TimerHandle | undefined;
   /** Ends an attempt that has not opened within `connectTimeout`. */
   private _connectTimer: TimerHandle | undefined;
   private _openedAt = 0;
@@ -65,19 +67,15 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private readonly _queue: SendQueue | undefined;
   private readonly _requests: PendingRequests;
   private readonly _stats = createStats();
-  /** True while onError listeners run: what they throw is dropped rather than reported back to them forever. */
-  private _reporting = false;
   private readonly _report = (error: unknown): void => {
-    if (this._reporting) return;
-    this._reporting = true;
-    try {
-      this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
-    } finally {
-      this._reporting = false;
-    }
+    this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
   };
   private readonly _messages = new Emitter<Record<string, Handler<unknown, string>>>(this._report);
-  private readonly _lifecycle = new Emitter<Lifecycle>(this._report);
+  // What an onError listener throws is dropped, not reported back to it forever; what it causes
+  // (a drop when it sends, say) is reported like anything else.
+  private readonly _lifecycle = new Emitter<Lifecycle>((error, name) => {
+    if (name !== 'error') this._report(error);
+  });
 
   constructor(
     private readonly _url: UrlSource,
@@ -217,6 +215,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       throw new TypeError(`enhanced-ws: close reason must be a string of at most 123 UTF-8 bytes, got ${typeof reason === 'string' ? `${String(utf8Length(reason))} bytes` : typeof reason}`);
     }
     if (this._state === 'closed') return;
+    // First: what the transport took still goes out (long-polling's pending upload too), as a
+    // WebSocket sends its buffer before its close frame; nothing is left for the queue.
+    this._transport?.close(code, reason);
     this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }
 
@@ -319,18 +320,42 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._flush();
   }
 
-  /** Writes a due ping, then the queue in order; stops if a listener closed the connection meanwhile. */
-  private _flush(): void {
+  /**
+   * Writes a due ping, then the queue in order; stops if a listener closed the connection meanwhile.
+   * `afterSwap`: the queue holds only writes held while the transport changed; they never expire,
+   * the connection never went down.
+   */
+  private _flush(afterSwap?: boolean): void {
     if (this._state !== 'open' || this._paused) return;
     if (this._pingDue) {
       this._pingDue = false;
       this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
     }
     const epoch = this._epoch;
+    // What listeners send meanwhile (told of an expiry, say) waits behind the queue.
+    this._paused = true;
+    if (!afterSwap) this._queue?.expire(this._clock.now());
     let item: QueuedFrame | undefined;
-    while (epoch === this._epoch && (item = this._queue?.next(this._clock.now()))) {
+    while (epoch === this._epoch && (item = this._queue?.next())) {
       this._write(item.frame, item.id);
     }
+    if (epoch === this._epoch) this._paused = false;
+  }
+
+  /** Arms the expiry timer for the oldest queued message, unless one is armed already (it re-arms when it fires). */
+  private _expireLater(): void {
+    const queue = this._queue;
+    if (!queue || this._expiryTimer !== undefined) return;
+    const delay = queue.deadline() - this._clock.now();
+    if (delay === Infinity) return;
+    this._expiryTimer = this._clock.setTimeout(() => {
+      this._expiryTimer = undefined;
+      // Paused: the queue holds writes held during a swap, which never expire; the swap's end flushes
+      // them, or its failure drops the connection, which arms this again.
+      if (this._paused) return;
+      queue.expire(this._clock.now());
+      this._expireLater();
+    }, Math.max(delay, 0) + 1); // (+1: a message expires once *older* than maxAge)
   }
 
   /**
@@ -386,7 +411,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         resume: () => {
           this._upgrade = undefined;
           this._paused = false;
-          this._flush();
+          this._flush(true);
           this._probeUpgrade(polling, url, backoffDelay(++this._probes, this._options.reconnect || DEFAULTS.reconnect, this._options.random));
         },
         adopt: (socket, early) => {
@@ -396,7 +421,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._transport = socket;
           this._selection.opened('websocket');
           // Held writes first: what a state listener or a handler of an early frame sends must not overtake them.
-          this._flush();
+          this._flush(true);
           const epoch = this._epoch;
           this._stateChanged('open', 'upgraded to websocket');
           for (const data of early) if (epoch === this._epoch) this._onMessage(data);
@@ -498,6 +523,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._heartbeat = undefined;
     const epoch = ++this._epoch;
     this._requeueUnsent();
+    this._expireLater(); // (writes held by a swap are ordinary queued messages now)
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
     return epoch === this._epoch;
@@ -507,11 +533,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (typeof message.type !== 'string' || !message.type) {
       throw new TypeError(`enhanced-ws: message type must be a non-empty string, got ${JSON.stringify(message.type)}`);
     }
+    let frame: unknown;
     try {
-      return this._serializer.encode(message);
+      frame = this._serializer.encode(message);
     } catch (error) {
       throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${String(error)}`, error);
     }
+    if (typeof frame !== 'string') throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: serializer.encode must return a string, got ${typeof frame} for "${message.type}"`);
+    return frame;
   }
 
   private _deliver(frame: string, type: string, id?: string): void {
@@ -519,6 +548,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._state !== 'open') {
       if (!queue) throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
       queue.push(frame, type, this._clock.now(), id);
+      this._expireLater();
     } else if (this._paused && queue) {
       // Held writes wait outside the queue's bounds: a pause is short and must not cost a message.
       queue.hold(frame, type, this._clock.now(), id);
@@ -536,6 +566,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const frames = this._transport?.unsent?.() ?? [];
     const now = this._clock.now();
     const items: QueuedFrame[] = [];
+    this._stats.sent -= frames.length; // counted when handed over, but they never left
     for (const frame of frames) {
       const message = this._decode(frame); // our own frames: always envelopes
       if (!isEnvelope(message) || message.type === 'ping') continue;

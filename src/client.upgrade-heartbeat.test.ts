@@ -7,8 +7,8 @@ import { frameType, gatedWebSocket, useRealServers } from './real-server-test-ut
 
 // Delays no other timer of the client uses (backoff stays under 50 ms, long-polling deadlines
 // are 20 s and more, the upgrade commit timeout is 10 s): only these two are held for the test.
-const INTERVAL = 7777;
-const TIMEOUT = 8888;
+const INTERVAL = 8888;
+const TIMEOUT = 7777; // shorter than the interval: the timer after a ping is this one
 
 const { startServer, track } = useRealServers();
 

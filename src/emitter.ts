@@ -8,8 +8,8 @@ export type EventHandlers = Record<string, Handler>;
 export class Emitter<E extends EventHandlers> {
   private readonly _handlers = new Map<keyof E, Set<E[keyof E]>>();
 
-  /** @param _onHandlerError receives whatever a handler throws, so one bad handler never breaks the loop. */
-  constructor(private readonly _onHandlerError: (error: unknown) => void) {}
+  /** @param _onHandlerError receives whatever a handler throws (and the event it was handling), so one bad handler never breaks the loop. */
+  constructor(private readonly _onHandlerError: (error: unknown, name: keyof E) => void) {}
 
   on<K extends keyof E>(name: K, handler: E[K]): () => void {
     const set = this._handlers.get(name) ?? new Set();
@@ -36,7 +36,7 @@ export class Emitter<E extends EventHandlers> {
       try {
         (handler as (...a: Parameters<E[K]>) => void)(...args);
       } catch (error) {
-        this._onHandlerError(error);
+        this._onHandlerError(error, name);
       }
     }
   }

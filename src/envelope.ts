@@ -27,7 +27,12 @@ export interface Serializer {
 }
 
 export const jsonSerializer: Serializer = {
-  encode: (message) => JSON.stringify(message),
+  encode: (message) => {
+    // JSON would leave these out without a word, and the message would arrive without its payload.
+    const kind = typeof message.payload;
+    if (kind === 'function' || kind === 'symbol') throw new TypeError(`JSON cannot represent a ${kind}`);
+    return JSON.stringify(message);
+  },
   decode: (data) => JSON.parse(data) as unknown,
 };
 

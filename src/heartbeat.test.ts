@@ -5,10 +5,10 @@ import { Heartbeat } from './heartbeat';
 
 const options = { interval: 25_000, timeout: 10_000 };
 
-function make() {
+function make(given = options) {
   const pings: number[] = [];
   const deaths: number[] = [];
-  const heartbeat = new Heartbeat(options, systemClock, {
+  const heartbeat = new Heartbeat(given, systemClock, {
     sendPing: () => pings.push(Date.now()),
     onDead: () => deaths.push(Date.now()),
   });
@@ -37,6 +37,35 @@ describe('Heartbeat', () => {
     expect(pings).toEqual([1_025_000, 1_050_000, 1_075_000, 1_100_000]);
     expect(deaths).toEqual([]);
     heartbeat.stop();
+  });
+
+  it.each([5_000, Infinity])('pings every interval while frames answer, also with a timeout (%s) longer than the interval', (timeout) => {
+    const { heartbeat, pings, deaths } = make({ interval: 1_000, timeout });
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(1_000);
+      heartbeat.frame(); // the pong
+    }
+    expect(pings).toEqual([1_001_000, 1_002_000, 1_003_000, 1_004_000, 1_005_000, 1_006_000, 1_007_000, 1_008_000, 1_009_000, 1_010_000]);
+    expect(deaths).toEqual([]);
+    heartbeat.stop();
+  });
+
+  it('with a timeout longer than the interval, declares death timeout ms after an unanswered ping, without pinging meanwhile', () => {
+    const { pings, deaths } = make({ interval: 1_000, timeout: 5_000 });
+    vi.advanceTimersByTime(5_999);
+    expect({ pings, deaths }).toEqual({ pings: [1_001_000], deaths: [] });
+    vi.advanceTimersByTime(1);
+    expect(deaths).toEqual([1_006_000]);
+  });
+
+  it('does not count a frame from the same millisecond, just before the ping, as its answer', () => {
+    const { heartbeat, pings, deaths } = make();
+    vi.advanceTimersByTime(10_000);
+    heartbeat.frame(); // the last frame before the network dies…
+    heartbeat.probe(); // …and a ping in the same millisecond (the tab became visible)
+    expect(pings).toEqual([1_010_000]);
+    vi.advanceTimersByTime(10_000);
+    expect(deaths).toEqual([1_020_000]);
   });
 
   it('declares the connection dead when nothing arrives within timeout after a ping', () => {

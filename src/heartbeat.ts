@@ -17,7 +17,8 @@ export interface HeartbeatHooks {
  */
 export class Heartbeat {
   private _lastPingAt: number;
-  private _lastFrameAt: number;
+  /** A ping is out and no frame has come since. A flag, not timestamps: a frame in the same millisecond as the ping must not answer it. */
+  private _awaiting = false;
   private _timer: TimerHandle | undefined;
 
   constructor(
@@ -25,13 +26,13 @@ export class Heartbeat {
     private readonly _clock: Clock,
     private readonly _hooks: HeartbeatHooks,
   ) {
-    this._lastPingAt = this._lastFrameAt = _clock.now();
+    this._lastPingAt = _clock.now();
     this._schedule(_options.interval);
   }
 
   /** Any inbound frame is proof of life. */
   frame(): void {
-    this._lastFrameAt = this._clock.now();
+    this._awaiting = false;
   }
 
   /** Round-trip time of the last ping, given the moment its pong arrived. */
@@ -41,7 +42,7 @@ export class Heartbeat {
 
   /** Check now and, unless a ping is already out, ping at once (tab visible again, back online, or gone offline: a socket the network dropped is found out in `timeout`, not at the next interval). */
   probe(): void {
-    if (this._lastFrameAt < this._lastPingAt) this._tick(); // a ping is out, unanswered so far
+    if (this._awaiting) this._tick();
     else this._ping();
   }
 
@@ -51,10 +52,9 @@ export class Heartbeat {
 
   private _tick = (): void => {
     // A ping unanswered by any frame so far has `timeout` from it; otherwise the next ping is due `interval` after it.
-    const awaiting = this._lastFrameAt < this._lastPingAt;
-    const left = this._lastPingAt + (awaiting ? this._options.timeout : this._options.interval) - this._clock.now();
+    const left = this._lastPingAt + (this._awaiting ? this._options.timeout : this._options.interval) - this._clock.now();
     if (left > 0) this._schedule(left);
-    else if (awaiting) {
+    else if (this._awaiting) {
       this.stop();
       this._hooks.onDead();
     } else this._ping();
@@ -62,8 +62,10 @@ export class Heartbeat {
 
   private _ping(): void {
     this._lastPingAt = this._clock.now();
+    this._awaiting = true;
     this._hooks.sendPing();
-    this._schedule(this._options.timeout);
+    // Back by the next ping's due time if a frame answers this one, by the deadline if none does.
+    this._schedule(Math.min(this._options.interval, this._options.timeout));
   }
 
   private _schedule(ms: number): void {

@@ -16,9 +16,9 @@ function make(options: Partial<QueueOptions> = {}) {
   const queue = new SendQueue({ ...DEFAULTS.queue, ...options }, (item: QueuedFrame, error: EnhancedWsError, expired: boolean) => {
     drops.push({ type: item.type, code: error.code, expired, id: item.id });
   });
-  const drain = (now = 0): string[] => {
+  const drain = (): string[] => {
     const out: string[] = [];
-    for (let item = queue.next(now); item; item = queue.next(now)) out.push(item.type);
+    for (let item = queue.next(); item; item = queue.next()) out.push(item.type);
     return out;
   };
   return { queue, drops, drain };
@@ -31,13 +31,13 @@ describe('SendQueue', () => {
     expect(queue.size).toBe(4);
     expect(drain()).toEqual(['a', 'b', 'c', 'd']);
     expect(queue.size).toBe(0);
-    expect(queue.next(0)).toBeUndefined();
+    expect(queue.next()).toBeUndefined();
   });
 
   it('keeps the frame text and the request id', () => {
     const { queue } = make();
     queue.push('{"type":"sum","id":"7"}', 'sum', 5, '7');
-    expect(queue.next(5)).toMatchObject({ frame: '{"type":"sum","id":"7"}', type: 'sum', id: '7', queuedAt: 5 });
+    expect(queue.next()).toMatchObject({ frame: '{"type":"sum","id":"7"}', type: 'sum', id: '7', queuedAt: 5 });
   });
 
   it('drops the oldest frames when full under drop-oldest, reporting each', () => {
@@ -95,7 +95,7 @@ describe('SendQueue', () => {
   it('frees the bytes of frames taken out', () => {
     const { queue, drops } = make({ maxBytes: 4, overflow: 'drop-newest' });
     queue.push('abcd', 'a', 0);
-    queue.next(0);
+    queue.next();
     queue.push('efgh', 'b', 0);
     expect(drops).toEqual([]);
     expect(queue.size).toBe(1);
@@ -110,15 +110,30 @@ describe('SendQueue', () => {
     }
   });
 
-  it('expires frames older than maxAge when taken out, reporting each as expired', () => {
-    const { queue, drops } = make({ maxAge: 1000 });
+  it('expire() drops frames older than maxAge, reporting each as expired; deadline() says when the oldest expires', () => {
+    const { queue, drops, drain } = make({ maxAge: 1000 });
+    expect(queue.deadline()).toBe(Infinity);
     queue.push('a', 'a', 0);
     queue.push('b', 'b', 100);
     queue.push('c', 'c', 900);
-    expect(queue.next(1000)?.type).toBe('a'); // exactly maxAge old: still fresh
+    expect(queue.deadline()).toBe(1000);
+    queue.expire(1000); // exactly maxAge old: still fresh
     expect(drops).toEqual([]);
-    expect(queue.next(1200)?.type).toBe('c');
-    expect(drops).toEqual([{ type: 'b', code: 'MESSAGE_EXPIRED', expired: true, id: undefined }]);
+    queue.expire(1101);
+    expect(drops).toEqual([
+      { type: 'a', code: 'MESSAGE_EXPIRED', expired: true, id: undefined },
+      { type: 'b', code: 'MESSAGE_EXPIRED', expired: true, id: undefined },
+    ]);
+    expect(queue.deadline()).toBe(1900);
+    expect(drain()).toEqual(['c']);
+    expect(queue.deadline()).toBe(Infinity);
+  });
+
+  it('never expires anything with the default maxAge', () => {
+    const { queue, drops } = make();
+    queue.push('a', 'a', 0);
+    queue.expire(Number.MAX_SAFE_INTEGER);
+    expect({ drops, size: queue.size, deadline: queue.deadline() }).toEqual({ drops: [], size: 1, deadline: Infinity });
   });
 
   it('expires stale frames before judging the queue full', () => {
@@ -126,7 +141,7 @@ describe('SendQueue', () => {
     queue.push('old', 'old', 0);
     expect(() => { queue.push('new', 'new', 200); }).not.toThrow();
     expect(drops.map((drop) => [drop.type, drop.code])).toEqual([['old', 'MESSAGE_EXPIRED']]);
-    expect(drain(200)).toEqual(['new']);
+    expect(drain()).toEqual(['new']);
   });
 
   it('dropOnClose() keeps the queue unless queue.dropOnClose is set', () => {
@@ -152,6 +167,6 @@ describe('SendQueue', () => {
     queue.push('a', 'a', 0);
     queue.hold('held-frame', 'b', 0);
     expect(drops).toEqual([]);
-    expect(drain(0)).toEqual(['a', 'b']); // drain() lists types
+    expect(drain()).toEqual(['a', 'b']); // drain() lists types
   });
 });

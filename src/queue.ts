@@ -65,9 +65,13 @@ export class SendQueue {
     }
   }
 
-  /** Removes and returns the oldest frame still fresh, or undefined when empty. */
-  next(now: number): QueuedFrame | undefined {
-    this.expire(now);
+  /** When the oldest frame expires (Infinity: never, or nothing queued). */
+  deadline(): number {
+    return this._items[0] ? this._items[0].queuedAt + this._options.maxAge : Infinity;
+  }
+
+  /** Removes and returns the oldest frame (the caller expires stale ones first), or undefined when empty. */
+  next(): QueuedFrame | undefined {
     return this._items.length > 0 ? this._shift() : undefined;
   }
 

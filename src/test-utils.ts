@@ -44,6 +44,8 @@ export function recordSockets(): SocketRecorder {
       created.push(this);
     }
     override send(data: SocketData): void {
+      // As browsers and `ws` do once the closing handshake began: discarded, nothing thrown (mock-socket throws).
+      if (this.readyState !== MockWebSocket.OPEN) return;
       if (typeof data === 'string') this.sent.push(data);
       super.send(data);
     }

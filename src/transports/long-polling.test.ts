@@ -153,6 +153,7 @@ describe('LongPollingTransport', () => {
     transport.close(4000, 'heartbeat timeout');
     const poll = recorder.calls.find((call) => call.method === 'GET');
     expect(poll?.signal?.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // (DELETE follows the uploads: none here)
     expect(recorder.calls.at(-1)).toMatchObject({ method: 'DELETE', body: '{"code":4000,"reason":"heartbeat timeout"}' });
     expect(await serverClosed).toEqual({ code: 4000, reason: 'heartbeat timeout' });
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -51,6 +51,8 @@ export class LongPollingTransport implements Transport {
   private _maxBytes = Infinity;
   private readonly _inbox: (string | TransportCloseEvent)[] = [];
   private _outbox: string[] = [];
+  /** The poll held now: `close()` ends it at once, while uploads finish. */
+  private _poller: AbortController | undefined;
   private _posting = false;
   /** The server's close, held until the upload in flight is answered. */
   private _ending: TransportCloseEvent | undefined;
@@ -106,25 +108,34 @@ export class LongPollingTransport implements Transport {
     queueMicrotask(this._flush);
   }
 
-  /** Frames handed to `send()` that never left (no POST carried them); the client queues them again. */
+  /** Frames handed to `send()` that never left (no POST carried them); the client queues them again. None while `close()` still sends them. */
   unsent(): string[] {
-    return this._outbox.splice(0);
+    return this._handlers || this._done ? this._outbox.splice(0) : [];
   }
 
+  /**
+   * Frames already handed to `send()` still go out, as a WebSocket sends its buffer before its
+   * close frame: uploads finish (aborting one would leave unknown whether the server got it), and
+   * the session is deleted after them. Polling stops at once; nothing is reported any more.
+   */
   close(code: number, reason: string): void {
-    if (this._done) return;
-    this._stop();
+    if (this._done || !this._handlers) return;
     this._handlers = undefined;
-    // Best effort; `keepalive` lets it outlive a closing page. Called unbound: a native fetch
-    // called as a method of another object throws "Illegal invocation".
-    const { fetch } = this._options;
-    if (this._sid) {
-      fetch(this._endpoint, { method: 'DELETE', body: JSON.stringify({ code, reason }), keepalive: true }).catch(() => undefined);
-    }
+    this._poller?.abort();
+    void this.drain().then(() => {
+      this._stop();
+      // Best effort; `keepalive` lets it outlive a closing page. Called unbound: a native fetch
+      // called as a method of another object throws "Illegal invocation".
+      const { fetch } = this._options;
+      if (this._sid) {
+        fetch(this._endpoint, { method: 'DELETE', body: JSON.stringify({ code, reason }), keepalive: true }).catch(() => undefined);
+      }
+    });
   }
 
   private _poll(): void {
-    this._request({ method: 'GET' }, (batch) => {
+    if (!this._handlers) return; // closing
+    this._poller = this._request({ method: 'GET' }, (batch) => {
       if (!Array.isArray(batch)) throw new TypeError('not a long-polling batch');
       const close = (batch as unknown[]).find((item) => typeof item !== 'string');
       for (const item of batch as unknown[]) if (typeof item === 'string') this._deliver(item);
@@ -162,7 +173,7 @@ export class LongPollingTransport implements Transport {
   };
 
   /** One abortable fetch with a deadline; `then` runs on a 2xx answer, `refused` on another status. */
-  private _request(init: RequestInit, then: (body: unknown) => void, refused?: (status: number) => void): void {
+  private _request(init: RequestInit, then: (body: unknown) => void, refused?: (status: number) => void): AbortController {
     const { fetch, clock } = this._options;
     const abort = new AbortController();
     this._requests.add(abort);
@@ -181,7 +192,7 @@ export class LongPollingTransport implements Transport {
         this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
       })
       .catch((error: unknown) => {
-        if (this._done) return;
+        if (this._done || abort.signal.aborted) return; // (aborted: by `close()`, on purpose)
         this._handlers?.onError(error);
         this._finish(closeEvent(String(error)));
       })
@@ -189,6 +200,7 @@ export class LongPollingTransport implements Transport {
         clock.clearTimeout(timer);
         this._requests.delete(abort);
       });
+    return abort;
   }
 
   /** Queues `item` for its own task; `close()` detaches the handlers, so nothing runs after it. */

@@ -35,7 +35,8 @@ export interface Transport {
   close(code: number, reason: string): void;
   /**
    * Frames handed to `send()` that provably never left, taken out of the transport so the
-   * client can queue them again. A WebSocket cannot tell (its buffer is opaque), so it has none.
+   * client can queue them again. A WebSocket knows only those sent once it was closing; what sat
+   * in its buffer when the connection died is lost with it (at most once, as on any socket).
    */
   unsent?(): string[];
 }

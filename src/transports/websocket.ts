@@ -6,7 +6,11 @@ import type { Transport, TransportHandlers } from './transport';
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket';
   private _socket: WebSocket | undefined;
-  /** Frames sent after the socket closed, before the client heard of it (an upgrade adopting a socket the server closed). */
+  /**
+   * Frames that never reached the wire: sent once the closing handshake had begun (the peer's
+   * close frame arrived, the close event not yet: browsers and `ws` silently discard them then),
+   * or after the socket was gone, before the client heard of it.
+   */
   private readonly _unsent: string[] = [];
 
   constructor(
@@ -35,7 +39,8 @@ export class WebSocketTransport implements Transport {
   }
 
   send(frame: string): void {
-    if (this._socket) this._socket.send(frame);
+    // 1: OPEN (a literal: an injected WebSocket class need not carry the constants)
+    if (this._socket?.readyState === 1) this._socket.send(frame);
     else this._unsent.push(frame);
   }
 
