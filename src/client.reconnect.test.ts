@@ -193,6 +193,20 @@ describe('EnhancedWebSocketClient when not to reconnect', () => {
     expect(reconnecting).not.toHaveBeenCalled();
   });
 
+  it('reconnects after 4401 when reconnect.finalCodes leaves it out (a token auth() refreshes), and stops after a code the app lists', async () => {
+    const { client, server, sockets } = await openClient({ random: () => 0, reconnect: { finalCodes: [4500] } });
+    server.kill(4401, 'token expired');
+    await advance(MOCK_DELAY + 1000);
+    await settle();
+    expect(client.state).toBe('open');
+    expect(sockets.created).toHaveLength(2);
+    server.kill(4500, 'account deleted');
+    await advance(MOCK_DELAY);
+    expect(client.state).toBe('closed');
+    await advance(120_000);
+    expect(sockets.created).toHaveLength(2);
+  });
+
   it('asks shouldReconnect about other codes and stops when it says no', async () => {
     const asked = collect<TransportCloseEvent>();
     const shouldReconnect = (event: TransportCloseEvent): boolean => {

@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient: owns the state and the connect epoch, and wires the policies together.
 
 import { backoffDelay } from './backoff';
-import { CloseCode, isFinalCloseCode } from './close-codes';
+import { CloseCode } from './close-codes';
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
@@ -460,7 +460,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (wasOpen && reconnect && this._clock.now() - this._openedAt >= reconnect.resetAfter) this._attempt = 0;
     const epoch = this._epoch;
     const willReconnect =
-      reconnect && (!retry || (!isFinalCloseCode(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries));
+      reconnect && (!retry || (!reconnect.finalCodes.includes(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries));
     if (epoch !== this._epoch) return; // shouldReconnect, or a listener told it threw, closed the client
     if (!willReconnect) {
       this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);

@@ -37,14 +37,14 @@ export const CloseCode = {
 export type CloseCodeName = keyof typeof CloseCode;
 
 /**
- * Codes after which reconnecting cannot help, so the client stops by default.
- * Everything else (including 1000 from the server and 1006) is retried.
+ * Codes after which reconnecting cannot help, so the client stops by default (the default of
+ * `reconnect.finalCodes`). Everything else (including 1000 from the server and 1006) is retried.
  */
-export const FINAL_CLOSE_CODES: readonly number[] = [
+export const FINAL_CLOSE_CODES: readonly number[] = Object.freeze([
   CloseCode.POLICY_VIOLATION,
   CloseCode.UNAUTHORIZED,
   CloseCode.FORBIDDEN,
-];
+]);
 
 /** Whether the client should stop reconnecting after this close code, by the default table. */
 export function isFinalCloseCode(code: number): boolean {

@@ -18,6 +18,8 @@ describe('DEFAULTS', () => {
     expect(Object.isFrozen(DEFAULTS.reconnect)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.heartbeat)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.queue)).toBe(true);
+    expect(DEFAULTS.reconnect.finalCodes).toEqual([1008, 4401, 4403]);
+    expect(Object.isFrozen(DEFAULTS.reconnect.finalCodes)).toBe(true);
   });
 
   it('holds the transports default, frozen, which resolveOptions uses when none is given', () => {
@@ -110,6 +112,9 @@ describe('resolveOptions', () => {
     ['reconnect.maxRetries', { reconnect: { maxRetries: -1 } }],
     ['reconnect.resetAfter', { reconnect: { resetAfter: 'soon' } }],
     ['reconnect.shouldReconnect', { reconnect: { shouldReconnect: true } }],
+    ['reconnect.finalCodes', { reconnect: { finalCodes: 4401 } }],
+    ['reconnect.finalCodes', { reconnect: { finalCodes: ['4401'] } }],
+    ['reconnect.finalCodes', { reconnect: { finalCodes: { 0: 4401 } } }],
     ['reconnect', { reconnect: 'yes' }],
     ['reconnect', { reconnect: null }],
     ['heartbeat.interval', { heartbeat: { interval: 0 } }],

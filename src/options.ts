@@ -1,6 +1,7 @@
 // Client options: their defaults (one frozen object) and their validation at construction.
 
 import type { BackoffPolicy } from './backoff';
+import { FINAL_CLOSE_CODES } from './close-codes';
 import type { Clock } from './clock';
 import type { Serializer } from './envelope';
 import type { TransportCloseEvent, TransportName } from './transports/transport';
@@ -12,7 +13,9 @@ export interface ReconnectOptions extends BackoffPolicy {
   readonly maxRetries: number;
   /** A connection open this long (ms) counts as stable: the attempt count starts over. */
   readonly resetAfter: number;
-  /** Called for closes not covered by the final-code table; return false to stop. */
+  /** Close codes after which reconnecting cannot help: the client stops. Default `FINAL_CLOSE_CODES` (1008, 4401, 4403). */
+  readonly finalCodes: readonly number[];
+  /** Called for closes whose code is not in `finalCodes`; return false to stop. */
   readonly shouldReconnect?: (event: TransportCloseEvent) => boolean;
 }
 
@@ -83,6 +86,7 @@ export const DEFAULTS: {
     jitter: 0.5,
     maxRetries: Infinity,
     resetAfter: 5000,
+    finalCodes: FINAL_CLOSE_CODES,
   }),
   heartbeat: Object.freeze({ interval: 25000, timeout: 10000 }),
   queue: Object.freeze({
@@ -142,6 +146,7 @@ const RULES: Partial<Record<string, Rule>> = {
   'reconnect.jitter': [(value: number) => value <= 1, 'between 0 and 1'],
   'reconnect.multiplier': [(value: number) => value >= 1, 'a number >= 1'],
   'reconnect.shouldReconnect': aFunction,
+  'reconnect.finalCodes': [(value: unknown) => Array.isArray(value) && value.every((code) => Number.isInteger(code)), 'an array of close codes'],
   'heartbeat.interval': positive,
   'heartbeat.timeout': positive,
   'queue.overflow': [(value: string) => ['drop-oldest', 'drop-newest', 'error'].includes(value), '"drop-oldest", "drop-newest" or "error"'],
