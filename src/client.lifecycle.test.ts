@@ -160,6 +160,17 @@ describe('EnhancedWebSocketClient stats', () => {
     expect(client.stats.rttMs).toBe(50);
   });
 
+  it('measures a late pong from the ping it answers, not from a newer ping', async () => {
+    const { client, server } = await openClient({ heartbeat: { interval: 1000, timeout: 5000 } });
+    await advance(1000 + MOCK_DELAY); // ping 1 reaches the server, which is slow to answer it
+    const [first] = server.frames('ping');
+    server.send('news'); // any frame is life: ping 2 is due on time
+    await advance(1000);
+    expect(server.frames('ping')).toHaveLength(2);
+    server.send('pong', first?.payload); // the answer to ping 1, arriving after ping 2 left
+    expect(client.stats.rttMs).toBe(1000 + MOCK_DELAY); // not MOCK_DELAY: ping 2 left just now
+  });
+
   it('counts sent and received frames, including pings and pongs, and reconnects', async () => {
     const { client, server } = await openClient({ heartbeat: { interval: 1000, timeout: 5000 }, random: () => 0 }, { answerPings: true });
     client.send('a');

@@ -447,7 +447,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       this._lifecycle.emit('message', { type: null, payload: value });
       return;
     }
-    if (value.type === 'pong' && this._heartbeat) this._stats.rttMs = this._heartbeat.rtt(this._clock.now());
+    if (value.type === 'pong' && this._heartbeat) this._stats.rttMs = this._heartbeat.rtt(this._clock.now(), (value.payload as { t?: unknown } | undefined)?.t);
     this._lifecycle.emit('message', value);
     if (value.type === 'reply' && this._requests.settle(value)) return;
     this._messages.emit(value.type, value.payload, value);

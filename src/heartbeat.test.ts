@@ -146,10 +146,11 @@ describe('Heartbeat', () => {
     expect(deaths).toHaveLength(1);
   });
 
-  it('measures the round-trip time from the last ping', () => {
+  it('measures the round-trip time from the ping the pong echoes, else from the last ping', () => {
     const { heartbeat } = make();
     vi.advanceTimersByTime(25_000);
-    expect(heartbeat.rtt(Date.now() + 42)).toBe(42);
+    expect(heartbeat.rtt(Date.now() + 42, undefined)).toBe(42); // a pong without the ping's payload
+    expect(heartbeat.rtt(Date.now() + 42, Date.now() - 1000)).toBe(1042); // a late pong, for an earlier ping
     heartbeat.stop();
   });
 

@@ -35,9 +35,13 @@ export class Heartbeat {
     this._awaiting = false;
   }
 
-  /** Round-trip time of the last ping, given the moment its pong arrived. */
-  rtt(now: number): number {
-    return now - this._lastPingAt;
+  /**
+   * Round-trip time, given the moment a pong arrived and the `t` it echoes: measured from that ping
+   * (a late pong after a newer ping is not measured against the newer one), or from the last ping
+   * when the server's pong does not echo it.
+   */
+  rtt(now: number, sentAt: unknown): number {
+    return now - (typeof sentAt === 'number' ? sentAt : this._lastPingAt);
   }
 
   /** Check now and, unless a ping is already out, ping at once (tab visible again, back online, or gone offline: a socket the network dropped is found out in `timeout`, not at the next interval). */

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from './clock';
 import { ConnectionClosedError, ServerError, TimeoutError } from './errors';
+import type { Envelope } from './envelope';
 import { PendingRequests } from './requests';
 
 /** Creates a request whose eventual rejection the test does not care about. */
@@ -48,6 +49,17 @@ describe('PendingRequests', () => {
     const error = await promise.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect(error).toMatchObject({ message: 'no such room', serverCode: 'NOT_FOUND', code: 'SERVER_ERROR' });
+  });
+
+  it.each([
+    ['a string', 'not found', 'server error: "not found"'],
+    ['an object without a message', { code: 'E42' }, 'server error: {"code":"E42"}'],
+    ['a number', 500, 'server error: 500'],
+  ])('rejects with a ServerError that keeps the reason when the error is %s', async (_what, error, message) => {
+    const requests = new PendingRequests(systemClock);
+    const { id, promise } = requests.create('join', 1000);
+    requests.settle({ type: 'reply', id, error } as unknown as Envelope);
+    await expect(promise).rejects.toMatchObject({ name: 'ServerError', message });
   });
 
   it('ignores replies with an unknown or missing id', () => {

@@ -58,8 +58,12 @@ export class PendingRequests {
   settle(reply: Envelope): boolean {
     const pending = reply.id === undefined ? undefined : this._settle(reply.id);
     if (!pending) return false;
-    if (reply.error) pending.reject(new ServerError(reply.error.message, reply.error.code));
-    else pending.resolve(reply.payload);
+    const { error } = reply;
+    if (error) {
+      // Servers in other languages send other shapes (`"error": "not found"`): the reason must not be lost.
+      const { message, code } = error as Partial<Record<string, unknown>>;
+      pending.reject(new ServerError(typeof message === 'string' && message ? message : `server error: ${JSON.stringify(error)}`, typeof code === 'string' ? code : undefined));
+    } else pending.resolve(reply.payload);
     return true;
   }
 
