@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnhancedWebSocketClient } from './client';
 import type { ClientOptions } from './options';
-import { advance, useHarness } from './test-utils';
+import { FakeBrowser, advance, useHarness } from './test-utils';
 
 useHarness();
 
@@ -118,5 +118,36 @@ describe('EnhancedWebSocketClient on long-polling: close() right after send()', 
     expect(server.requests.slice(-2)).toEqual(['POST s1', 'DELETE s1']);
     expect(made.stats).toMatchObject({ sent: 1, queued: 0, dropped: 0 });
     expect(errors).toEqual([]);
+  });
+});
+
+describe('EnhancedWebSocketClient on long-polling: what close() cannot send', () => {
+  it('reports as dropped, not silently, a message whose upload the server refused unprocessed after close()', async () => {
+    let refuse = (): void => undefined;
+    const server = stubServer({
+      refuse: () => new Promise<Response>((resolve) => { refuse = () => { resolve(new Response(JSON.stringify({ code: 1012, reason: 'restart' }), { status: 410 })); }; }),
+    });
+    const { made, errors } = client(server.fetch);
+    await advance(10);
+    made.send('order', 42);
+    made.close();
+    await advance(10);
+    refuse(); // not processed: protocol.md says send it again, but the app closed
+    await advance(10);
+    expect(made.stats).toMatchObject({ sent: 0, dropped: 1, queued: 0 });
+    expect(errors.map((error) => error.message)).toEqual(['enhanced-ws: "order" was not sent: the server refused it after close()']);
+    expect(server.requests.at(-1)).toBe('DELETE s1');
+  });
+
+  it('sends the DELETE while pagehide runs, even with an upload in flight (nothing runs after the page is gone)', async () => {
+    const browser = new FakeBrowser().install();
+    const server = stubServer({ refuse: () => new Promise<Response>(() => undefined) });
+    const { made } = client(server.fetch, { reconnect: false });
+    await advance(10);
+    made.send('bye');
+    await Promise.resolve(); // the upload is under way
+    expect(server.requests.at(-1)).toBe('POST s1');
+    browser.pagehide(false);
+    expect(server.requests.at(-1)).toBe('DELETE s1');
   });
 });

@@ -256,6 +256,31 @@ describe('EnhancedWebSocketClient queue', () => {
     expect(errors.items.map((error) => codeOf(error) ?? error.message)).toEqual(['no token service', 'CONNECTION_CLOSED', 'CONNECTION_CLOSED']);
   });
 
+  it('leaves no expiry timer after close() once the queue it was armed for is empty', async () => {
+    const { client, open } = waiting({ queue: { maxAge: 60_000 }, heartbeat: false });
+    client.send('m', 1); // queued while not open: arms the expiry timer
+    await open();
+    expect(client.stats.queued).toBe(0); // flushed: nothing left to expire
+    client.close();
+    await advance(MOCK_DELAY);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each(['drop-newest', 'drop-oldest'] as const)('stops reporting, but still counts, when an onError listener sends into a full %s queue on every drop', (overflow) => {
+    const client = makeClient(uniqueUrl(), { autoConnect: false, queue: { maxMessages: 2, overflow } });
+    let calls = 0;
+    client.onError((error) => {
+      calls++;
+      if (calls < 1_000) client.send('client-error', error.message); // an app that logs its errors to the server (bounded only so a failure ends)
+    });
+    client.send('m', 1);
+    client.send('m', 2);
+    client.send('m', 3); // a drop: reported; the listener's send drops another: reported; and so on
+    expect(calls).toBe(2); // the drop, and the one its listener caused; not what that one caused
+    expect(client.stats.dropped).toBe(3);
+    expect(client.stats.queued).toBe(2);
+  });
+
   it('rejects a queued request that the queue drops', async () => {
     const { client } = waiting({ queue: { maxMessages: 1, overflow: 'drop-oldest' } });
     const request = client.request('sum', [1, 2]);

@@ -67,8 +67,18 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private readonly _queue: SendQueue | undefined;
   private readonly _requests: PendingRequests;
   private readonly _stats = createStats();
+  /** How deep reports nest: what an onError listener causes is reported, not what it causes in turn. */
+  private _reporting = 0;
   private readonly _report = (error: unknown): void => {
-    this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+    // Depth 2 at most: a listener that sends on every drop into a full queue would loop for ever
+    // (such drops are still counted in stats).
+    if (this._reporting > 1) return;
+    this._reporting++;
+    try {
+      this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+    } finally {
+      this._reporting--;
+    }
   };
   private readonly _messages = new Emitter<Record<string, Handler<unknown, string>>>(this._report);
   // What an onError listener throws is dropped, not reported back to it forever; what it causes
@@ -216,8 +226,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
     if (this._state === 'closed') return;
     // First: what the transport took still goes out (long-polling's pending upload too), as a
-    // WebSocket sends its buffer before its close frame; nothing is left for the queue.
-    this._transport?.close(code, reason);
+    // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
+    this._transport?.close(code, reason, (frames) => {
+      this._takeBack(frames, 'the server refused it after close()');
+    });
     this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }
 
@@ -299,7 +311,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     // listeners send waits behind it.
     this._paused = true;
     this._setState('open', 'connected');
-    if (epoch !== this._epoch) return; // a state listener called close()
+    // Stale messages expire before anything is written (what an error listener sends meanwhile
+    // waits behind the queue too); a throttled background-tab timer may not have expired them yet.
+    if (epoch === this._epoch) this._queue?.expire(this._clock.now());
+    if (epoch !== this._epoch) return; // a state or error listener called close()
     this._paused = false;
     const heartbeat = this._options.heartbeat;
     if (heartbeat) {
@@ -321,31 +336,25 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   /**
-   * Writes a due ping, then the queue in order; stops if a listener closed the connection meanwhile.
-   * `afterSwap`: the queue holds only writes held while the transport changed; they never expire,
-   * the connection never went down.
+   * Writes a due ping, then the queue in order (stale messages were expired at the open; writes
+   * held during a swap never expire: the connection never went down); stops if the connection ends.
    */
-  private _flush(afterSwap?: boolean): void {
+  private _flush(): void {
     if (this._state !== 'open' || this._paused) return;
     if (this._pingDue) {
       this._pingDue = false;
       this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
     }
-    const epoch = this._epoch;
-    // What listeners send meanwhile (told of an expiry, say) waits behind the queue.
-    this._paused = true;
-    if (!afterSwap) this._queue?.expire(this._clock.now());
     let item: QueuedFrame | undefined;
-    while (epoch === this._epoch && (item = this._queue?.next())) {
-      this._write(item.frame, item.id);
-    }
-    if (epoch === this._epoch) this._paused = false;
+    while ((item = this._queue?.next())) this._write(item.frame, item.id);
   }
 
-  /** Arms the expiry timer for the oldest queued message, unless one is armed already (it re-arms when it fires). */
+  /** (Re)arms the expiry timer for the oldest queued message; none when nothing can expire. */
   private _expireLater(): void {
     const queue = this._queue;
-    if (!queue || this._expiryTimer !== undefined) return;
+    if (!queue) return;
+    this._clock.clearTimeout(this._expiryTimer);
+    this._expiryTimer = undefined;
     const delay = queue.deadline() - this._clock.now();
     if (delay === Infinity) return;
     this._expiryTimer = this._clock.setTimeout(() => {
@@ -411,7 +420,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         resume: () => {
           this._upgrade = undefined;
           this._paused = false;
-          this._flush(true);
+          this._flush();
           this._probeUpgrade(polling, url, backoffDelay(++this._probes, this._options.reconnect || DEFAULTS.reconnect, this._options.random));
         },
         adopt: (socket, early) => {
@@ -421,7 +430,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           this._transport = socket;
           this._selection.opened('websocket');
           // Held writes first: what a state listener or a handler of an early frame sends must not overtake them.
-          this._flush(true);
+          this._flush();
           const epoch = this._epoch;
           this._stateChanged('open', 'upgraded to websocket');
           for (const data of early) if (epoch === this._epoch) this._onMessage(data);
@@ -500,6 +509,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
     const dropped = this._queue?.dropOnClose() ?? [];
+    this._expireLater(); // (none left to expire: no timer outlives the close)
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
     for (const item of dropped) this._dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
@@ -522,7 +532,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._heartbeat?.stop();
     this._heartbeat = undefined;
     const epoch = ++this._epoch;
-    this._requeueUnsent();
+    this._takeBack(this._transport?.unsent?.() ?? []);
     this._expireLater(); // (writes held by a swap are ordinary queued messages now)
     this._transport?.close(event.code, event.reason);
     this._transport = undefined;
@@ -561,9 +571,12 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (id) this._requests.markSent(id);
   }
 
-  /** Frames the transport accepted but provably never sent go back to the front of the queue. */
-  private _requeueUnsent(): void {
-    const frames = this._transport?.unsent?.() ?? [];
+  /**
+   * Frames the transport accepted but provably never sent go back to the front of the queue; with
+   * no queue to hold them, or `lost` (the transport gave up on them after `close()`), they are
+   * dropped and reported.
+   */
+  private _takeBack(frames: string[], lost?: string): void {
     const now = this._clock.now();
     const items: QueuedFrame[] = [];
     this._stats.sent -= frames.length; // counted when handed over, but they never left
@@ -574,8 +587,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       // bytes 0: not counted against queue.maxBytes again, they were accepted once
       items.push({ frame, type: message.type, bytes: 0, queuedAt: now, id: message.id });
     }
-    if (this._queue) this._queue.requeue(items);
-    else for (const item of items) this._dropped(item, new ConnectionClosedError(`enhanced-ws: "${item.type}" was not sent before the connection dropped (queue: false)`), false);
+    if (this._queue && !lost) this._queue.requeue(items);
+    else for (const item of items) this._dropped(item, new ConnectionClosedError(`enhanced-ws: "${item.type}" was not sent: ${lost ?? 'the connection dropped (queue: false)'}`), false);
   }
 
   private _dropped(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {

@@ -50,6 +50,16 @@ describe('Heartbeat', () => {
     heartbeat.stop();
   });
 
+  it.each([5_000, Infinity])('puts the next ping back on time when the pong comes later than the interval (timeout %s)', (timeout) => {
+    const { heartbeat, pings } = make({ interval: 1_000, timeout });
+    vi.advanceTimersByTime(1_000); // ping 1
+    vi.advanceTimersByTime(1_500);
+    heartbeat.frame(); // its pong, 1.5 s late
+    vi.advanceTimersByTime(500);
+    expect(pings).toEqual([1_001_000, 1_003_000]);
+    heartbeat.stop();
+  });
+
   it('with a timeout longer than the interval, declares death timeout ms after an unanswered ping, without pinging meanwhile', () => {
     const { pings, deaths } = make({ interval: 1_000, timeout: 5_000 });
     vi.advanceTimersByTime(5_999);

@@ -57,7 +57,8 @@ export class Heartbeat {
   private _tick = (): void => {
     // A ping unanswered by any frame so far has `timeout` from it; otherwise the next ping is due `interval` after it.
     const left = this._lastPingAt + (this._awaiting ? this._options.timeout : this._options.interval) - this._clock.now();
-    if (left > 0) this._schedule(left);
+    // While a ping is out, look again every interval too: a late answer puts the next ping back on time.
+    if (left > 0) this._schedule(Math.min(left, this._options.interval));
     else if (this._awaiting) {
       this.stop();
       this._hooks.onDead();
@@ -68,8 +69,7 @@ export class Heartbeat {
     this._lastPingAt = this._clock.now();
     this._awaiting = true;
     this._hooks.sendPing();
-    // Back by the next ping's due time if a frame answers this one, by the deadline if none does.
-    this._schedule(Math.min(this._options.interval, this._options.timeout));
+    this._tick(); // (schedules the next look: `timeout` > 0 is left)
   }
 
   private _schedule(ms: number): void {

@@ -39,17 +39,17 @@ export class SendQueue {
     const overflowed = (what: string): EnhancedWsError =>
       new EnhancedWsError('QUEUE_OVERFLOW', `enhanced-ws: send queue full (queue.maxMessages ${maxMessages}, queue.maxBytes ${maxBytes}); ${what}`);
     if (full() && (overflow === 'error' || bytes > maxBytes)) throw overflowed(`"${type}" was not queued`);
-    while (overflow === 'drop-oldest' && full() && this._items.length > 0) {
-      const oldest = this._shift();
-      this._report(oldest, overflowed(`dropped the oldest "${oldest.type}" message`), false);
-    }
+    const victims: QueuedFrame[] = [];
+    while (overflow === 'drop-oldest' && full() && this._items.length > 0) victims.push(this._shift());
     // drop-newest, or a queue that cannot hold even one message (maxMessages 0)
-    if (full()) {
-      this._report(item, overflowed(`dropped the new "${type}" message`), false);
-      return;
+    const refused = full();
+    if (!refused) {
+      this._items.push(item);
+      this._bytes += bytes;
     }
-    this._items.push(item);
-    this._bytes += bytes;
+    // Reported once the queue is whole again: a listener told of a drop may send meanwhile.
+    for (const victim of victims) this._report(victim, overflowed(`dropped the oldest "${victim.type}" message`), false);
+    if (refused) this._report(item, overflowed(`dropped the new "${type}" message`), false);
   }
 
   /** Drops messages older than `maxAge`, reporting each. */

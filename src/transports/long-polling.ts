@@ -114,23 +114,28 @@ export class LongPollingTransport implements Transport {
   }
 
   /**
-   * Frames already handed to `send()` still go out, as a WebSocket sends its buffer before its
-   * close frame: uploads finish (aborting one would leave unknown whether the server got it), and
-   * the session is deleted after them. Polling stops at once; nothing is reported any more.
+   * Stops all I/O and deletes the session. With `lost` (the app's `close()`), frames already handed
+   * to `send()` go out first, as a WebSocket sends its buffer before its close frame: polling
+   * stops, uploads finish (aborting one would leave unknown whether the server got it), the
+   * session is deleted after them, and frames the server refused go to `lost`. Without it (a drop,
+   * leaving the page: the `DELETE` must leave now), they stay for `unsent()`.
    */
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, lost?: (frames: string[]) => void): void {
     if (this._done || !this._handlers) return;
     this._handlers = undefined;
-    this._poller?.abort();
-    void this.drain().then(() => {
+    const end = (): void => {
       this._stop();
+      lost?.(this._outbox.splice(0));
       // Best effort; `keepalive` lets it outlive a closing page. Called unbound: a native fetch
       // called as a method of another object throws "Illegal invocation".
       const { fetch } = this._options;
       if (this._sid) {
         fetch(this._endpoint, { method: 'DELETE', body: JSON.stringify({ code, reason }), keepalive: true }).catch(() => undefined);
       }
-    });
+    };
+    if (!lost) return end();
+    this._poller?.abort();
+    void this.drain().then(end);
   }
 
   private _poll(): void {

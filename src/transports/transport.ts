@@ -31,8 +31,12 @@ export interface Transport {
   open(handlers: TransportHandlers): void;
   /** Sends one text frame now (synchronously hands it to the underlying socket). */
   send(frame: string): void;
-  /** Closes and detaches; no handler runs after this returns. */
-  close(code: number, reason: string): void;
+  /**
+   * Closes and detaches; no handler runs after this returns. `lost` (the app's `close()`): frames
+   * already handed over still go out first, as a WebSocket sends its buffer before its close
+   * frame; those the peer then refuses are handed to `lost`. Without it they stay for `unsent()`.
+   */
+  close(code: number, reason: string, lost?: (frames: string[]) => void): void;
   /**
    * Frames handed to `send()` that provably never left, taken out of the transport so the
    * client can queue them again. A WebSocket knows only those sent once it was closing; what sat
