@@ -102,8 +102,14 @@ export class Admission {
     this._probes--;
   }
 
-  /** Runs the hook: truthy accepts, falsy is 401, `status: 401/403` is thrown refusals, the rest 500. */
+  /**
+   * Runs the hook: truthy accepts, falsy is 401, `status: 401/403` is thrown refusals, the rest 500.
+   * Once closed, refuses (1001 / 503) without running it: a peer admitted before `close()` may
+   * still get here (a WebSocket whose first frame crossed the close frame, a long-polling
+   * handshake whose body was still arriving), and the app's hook does not run for a closed server.
+   */
   async authenticate(request: IncomingMessage, credentials: string | undefined): Promise<Verdict> {
+    if (this.closed) return Refusals.SHUTTING_DOWN;
     const hook = this._options.authenticate;
     if (!hook) return { user: undefined };
     try {

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { createServer, SHUTDOWN_GRACE_MS } from './server';
 import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, pollingPeer, rawRequest, until, upload, useServers, wsPeer, wsUrl } from './test-utils';
@@ -330,6 +331,63 @@ describe('close()', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(onConnection).not.toHaveBeenCalled();
     expect(server.connections.size).toBe(0);
+  });
+
+  it('closes at once, without running authenticate, a WebSocket peer whose first frame crossed the close frame', async () => {
+    const clock = new ManualClock(); // the grace timer fires only when the test advances it: only a prompt close passes
+    const authenticate = vi.fn(() => new Promise(() => undefined)); // a slow hook (a database call, say)
+    const server = await start({ clock, pingIntervalMs: false, authenticate });
+    const peer = wsPeer(wsUrl(server)); // awaited for its first frame (authTimeoutMs)
+    await peer.opened;
+    peer.socket.pause(); // its `auth` frame leaves before it reads the close frame: they cross
+    const closing = server.close();
+    peer.socket.send(JSON.stringify({ type: 'auth', payload: 'token' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    peer.socket.resume(); // reads the 1001 and answers it at once
+    // Had the late frame run the hook, it would have paused the socket again, after close() resumed
+    // it: the peer's close reply would stay unread until the grace.
+    const outcome = await Promise.race([
+      closing.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => { resolve('still closing after 1 s'); }, 1000)),
+    ]);
+    clock.advance(SHUTDOWN_GRACE_MS); // so that a close() stuck on the paused socket ends, and the test fails rather than hangs
+    await closing;
+    peer.socket.terminate();
+    expect({ outcome, hookCalls: authenticate.mock.calls.length }).toEqual({ outcome: 'closed', hookCalls: 0 });
+    expect(await peer.closed).toMatchObject({ code: 1001 });
+  });
+
+  it('does not run authenticate for a long-polling handshake answered 503 while its body was still arriving', async () => {
+    const app = createHttpServer();
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    defer(() => new Promise((resolve) => { app.close(resolve); app.closeAllConnections(); }));
+    const authenticate = vi.fn(() => ({ id: 1 }));
+    // Attached, so that close() leaves the socket open and the rest of the body can still arrive.
+    const server = createServer({ server: app, pingIntervalMs: false, authenticate });
+    const socket = connect((app.address() as { port: number }).port, '127.0.0.1');
+    defer(() => socket.destroy());
+    let answer = '';
+    socket.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    socket.write('POST /ws?transport=polling HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.close();
+    await until(() => answer.includes('\r\n'));
+    expect(answer.slice(0, answer.indexOf('\r\n'))).toBe('HTTP/1.1 503 Service Unavailable');
+    socket.write('}'); // the rest of the body, after close() resolved
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(authenticate).not.toHaveBeenCalled();
+  });
+
+  it('does not leave a server it created listening when called before it listens (a host name is looked up first)', async () => {
+    // An IP literal is not looked up, and would listen at once: 'localhost' leaves close() a window.
+    const server = createServer({ port: 0, host: 'localhost', pingIntervalMs: false });
+    const http = (server as unknown as { _http: Server })._http; // to stop it, should close() not have
+    defer(() => new Promise((resolve) => { if (http.listening) http.close(resolve); else resolve(undefined); }));
+    expect(http.listening).toBe(false);
+    await server.close();
+    await server.ready.catch(() => undefined);
+    expect(http.listening).toBe(false); // else listening for good, with nobody answering its requests
+    expect(server.port).toBeNull();
   });
 
   it('drops a WebSocket peer that does not answer the close frame after SHUTDOWN_GRACE_MS (1006)', async () => {

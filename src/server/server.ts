@@ -2,7 +2,7 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../close-codes';
 import { systemClock, type Clock } from '../clock';
 import { Admission } from './admission';
@@ -158,12 +158,11 @@ export class EnhancedWebSocketServer {
   }
 
   private _open(conn: Connection, wire: (conn: Connection) => void): void {
+    // Never after close(): a long-polling handshake checks `admission.closed` right before it
+    // opens, and a WebSocket opens only while its socket is open, which close() ends for every
+    // socket it has (a later one is refused by `admission.reserve()` before it reads a frame).
     this._connections.set(conn.id, conn);
     wire(conn);
-    if (this._admission.closed) {
-      conn.close(CloseCode.GOING_AWAY, Refusals.SHUTTING_DOWN.reason);
-      return;
-    }
     for (const listener of [...this._onConnection]) callSafely(this._report, listener, conn);
   }
 
@@ -213,11 +212,13 @@ export class EnhancedWebSocketServer {
     this._admission.closed = true;
     this._sweep?.stop();
     for (const conn of [...this._connections.values()]) conn.close(CloseCode.GOING_AWAY, reason);
+    // The sockets still open now carry no connection: still authenticating, or a probe awaiting
+    // its `upgrade` frame. One may be paused while its hook runs, and a paused socket would never
+    // read the peer's close reply. No connection was announced for it; the hook's late verdict
+    // finds the socket closed and drops it, and a first frame that crossed the close frame no
+    // longer runs the hook (`Admission.authenticate` refuses once closed).
     for (const socket of this._wss.clients) {
-      socket.close(CloseCode.GOING_AWAY, reason);
-      // Still authenticating: its socket is paused while the hook runs, and a paused socket would
-      // never read the peer's close reply. No connection was announced for it; the hook's late
-      // verdict finds the socket closed and drops it.
+      if (socket.readyState === WebSocket.OPEN) socket.close(CloseCode.GOING_AWAY, reason);
       socket.resume();
     }
     this._polling.dispose(); // also answers handshakes still authenticating: 503, 1001
@@ -228,6 +229,9 @@ export class EnhancedWebSocketServer {
     if (!this._owns) this._unmount();
     await closeWebSockets(this._wss, this._clock, SHUTDOWN_GRACE_MS);
     if (!this._owns) return;
+    // close() may come before listening (a host name is looked up first): wait for the outcome,
+    // or the http server would start listening afterwards, for good, with nobody serving it.
+    await this.ready.catch(() => undefined);
     if (this._http.listening) {
       await new Promise<void>((resolve, reject) => {
         this._http.close((error) => { if (error) reject(error); else resolve(); });
