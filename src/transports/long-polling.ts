@@ -133,9 +133,10 @@ export class LongPollingTransport implements Transport {
         fetch(this._endpoint, { method: 'DELETE', body: JSON.stringify({ code, reason }), keepalive: true }).catch(() => undefined);
       }
     };
-    if (!lost) return end();
-    this._poller?.abort();
-    void this.drain().then(end);
+    if (lost) {
+      this._poller?.abort();
+      void this.drain().then(end);
+    } else end();
   }
 
   private _poll(): void {
