@@ -82,7 +82,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   };
   private readonly _messages = new Emitter<Record<string, Handler<unknown, string>>>(this._report);
   // What an onError listener throws is dropped, not reported back to it forever; what it causes
-  // (a drop when it sends, say) is reported like anything else.
+  // (a drop when it sends, say) is reported, within _report's depth.
   private readonly _lifecycle = new Emitter<Lifecycle>((error, name) => {
     if (name !== 'error') this._report(error);
   });
@@ -336,8 +336,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   }
 
   /**
-   * Writes a due ping, then the queue in order (stale messages were expired at the open; writes
-   * held during a swap never expire: the connection never went down); stops if the connection ends.
+   * Writes a due ping, then the queue in order. No listener runs meanwhile: stale messages were
+   * expired at the open, and writes held during a swap never expire (the connection never went down).
    */
   private _flush(): void {
     if (this._state !== 'open' || this._paused) return;
