@@ -102,6 +102,16 @@ describe('EnhancedWebSocketClient request', () => {
     expect(server.frames('echo')).toEqual([]);
   });
 
+  it('returns a promise, never throws, for options untyped code passes as null (the default timeout applies) or as a timeout String() cannot print', async () => {
+    const { client } = await openClient<Events, Replies>({ requestTimeout: 500 });
+    const loose = client as unknown as { request(type: string, payload: unknown, options: unknown): Promise<unknown> };
+    const defaulted = outcome(loose.request('echo', 'x', null));
+    const unprintable = await outcome(loose.request('echo', 'x', { timeout: Object.create(null) as unknown }));
+    expect(String(unprintable.error)).toContain('request timeout must be a number > 0 (Infinity: none), got [object Object]');
+    await advance(500);
+    expect((await defaulted).error).toBeInstanceOf(TimeoutError);
+  });
+
   it('ignores a late reply after the timeout', async () => {
     const { client, server } = await openClient<Events, Replies>();
     const result = outcome(client.request('echo', 'x', { timeout: 100 }));

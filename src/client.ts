@@ -6,7 +6,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
 import { isOffline, watchEnvironment } from './environment';
-import { ConnectionClosedError, EnhancedWsError } from './errors';
+import { ConnectionClosedError, EnhancedWsError, show } from './errors';
 import { Heartbeat } from './heartbeat';
 import { DEFAULTS, resolveOptions, type ClientOptions, type ReconnectOptions, type ResolvedOptions } from './options';
 import { SendQueue, type QueuedFrame } from './queue';
@@ -75,7 +75,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._reporting > 1) return;
     this._reporting++;
     try {
-      this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', String(error)));
+      this._lifecycle.emit('error', error instanceof Error ? error : new EnhancedWsError('HANDLER_FAILED', show(error), error));
     } finally {
       this._reporting--;
     }
@@ -172,9 +172,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * `EnhancedWsError` when it could not be queued or sent (`QUEUE_OVERFLOW`, `MESSAGE_EXPIRED`,
    * `NOT_OPEN`, `SERIALIZE_FAILED`); with a `TypeError` for a bad `timeout`.
    */
-  request<K extends keyof Events & string>(type: K, ...[payload, options = {}]: RequestArgs<Events[K]>): Promise<Reply<Replies, K>> {
-    const timeout = options.timeout ?? this._options.requestTimeout;
-    if (!(timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${String(timeout)}`));
+  request<K extends keyof Events & string>(type: K, ...[payload, options]: RequestArgs<Events[K]>): Promise<Reply<Replies, K>> {
+    // (`?.`: untyped code may pass null too)
+    const timeout = options?.timeout ?? this._options.requestTimeout;
+    if (!(typeof timeout === 'number' && timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${show(timeout)}`));
     const { id, promise } = this._requests.create(type, timeout);
     try {
       this._deliver(this._encode({ type, payload, id }), type, id);
@@ -284,7 +285,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         if (epoch !== this._epoch) return;
         this._report(error);
         // (an error listener may have closed the client)
-        if (epoch === this._epoch) this._drop({ code: 1006, reason: String(error), wasClean: false }, true);
+        if (epoch === this._epoch) this._drop({ code: 1006, reason: show(error), wasClean: false }, true);
       });
   }
 
@@ -547,7 +548,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     try {
       frame = this._serializer.encode(message);
     } catch (error) {
-      throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${String(error)}`, error);
+      throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${show(error)}`, error);
     }
     if (typeof frame !== 'string') throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: serializer.encode must return a string, got ${typeof frame} for "${message.type}"`);
     return frame;

@@ -6,6 +6,24 @@ import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startS
 useHarness();
 
 describe('EnhancedWebSocketClient url function', () => {
+  it('reports and retries a url() that rejects with a value String() cannot print (an object without a prototype)', async () => {
+    const url = uniqueUrl();
+    startServer(url);
+    let calls = 0;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error rejection is the case under test
+    const source = (): Promise<string> => (++calls === 1 ? Promise.reject(Object.create(null) as unknown) : Promise.resolve(url));
+    const errors = collect<Error>();
+    const client = makeClient(source, { autoConnect: false, random: () => 0 });
+    client.onError(errors.push);
+    client.connect();
+    await advance(0);
+    expect(errors.items).toEqual([expect.objectContaining({ code: 'HANDLER_FAILED', message: '[object Object]' })]);
+    expect(client.state).toBe('reconnecting');
+    await advance(1000);
+    await settle();
+    expect(client.state).toBe('open');
+  });
+
   it('is called before every attempt', async () => {
     const url = uniqueUrl();
     const source = vi.fn(() => url);

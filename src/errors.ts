@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'HANDLER_FAILED'
   | 'TRANSPORT_ERROR';
 
+/** A printable form of any value, for messages (`String()` throws on objects without a prototype, and prints [] as nothing). */
+export const show = (value: unknown): string => (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value));
+
 /** Base class of every error enhanced-ws raises or reports. `code` is stable; messages may change. */
 export class EnhancedWsError extends Error {
   override name = 'EnhancedWsError';

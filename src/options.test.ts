@@ -157,6 +157,46 @@ describe('resolveOptions', () => {
 });
 
 describe('section options given an array', () => {
+  it('refuses a Promise of options (a forgotten await) with a TypeError naming options', () => {
+    expect(() => resolveOptions(loose(Promise.resolve({ autoConnect: false }) as unknown as Record<string, unknown>))).toThrow(/"options" must be an object, got \[object Promise\]/);
+  });
+
+  class Policy {
+    maxRetries = 3;
+    shouldReconnect(): boolean {
+      return false;
+    }
+  }
+
+  it.each([
+    ['reconnect', new Map([['maxRetries', 0]]), '[object Map]'],
+    ['queue', Promise.resolve({ maxMessages: 1 }), '[object Promise]'],
+    ['heartbeat', new Date(0), '[object Date]'],
+    ['reconnect', new Policy(), '[object Object]'],
+  ])('refuses a %s section that is no plain object (%s), whose settings would be missed, with a TypeError naming it', (name, value, shown) => {
+    expect(() => resolveOptions(loose({ [name]: value }))).toThrow(`option "${name}" must be an object or false, got ${shown}`);
+  });
+
+  it('refuses options whose settings sit on a prototype (a class, Object.create), which would be missed', () => {
+    class Options {
+      // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- an accessor on purpose: that is the case under test
+      get autoConnect(): boolean {
+        return false;
+      }
+    }
+    for (const options of [new Options(), Object.create({ autoConnect: false }) as object]) {
+      expect(() => resolveOptions(loose(options as Record<string, unknown>))).toThrow(/"options" must be an object/);
+    }
+  });
+
+  it('accepts plain objects without a prototype, and from another realm', async () => {
+    const bare = Object.assign(Object.create(null) as object, { autoConnect: false });
+    expect(resolveOptions(loose(bare as Record<string, unknown>)).autoConnect).toBe(false);
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('({ autoConnect: false, reconnect: { maxRetries: 2 } })') as Record<string, unknown>;
+    expect(resolveOptions(loose(foreign))).toMatchObject({ autoConnect: false, reconnect: { maxRetries: 2 } });
+  });
+
   it.each(['heartbeat', 'reconnect', 'queue'])('%s: [] throws a TypeError naming it', (name) => {
     expect(() => resolveOptions({ [name]: [] })).toThrow(new RegExp(`"${name}"`));
   });

@@ -2,6 +2,7 @@
 
 import type { BackoffPolicy } from './backoff';
 import { FINAL_CLOSE_CODES } from './close-codes';
+import { show } from './errors';
 import type { Clock } from './clock';
 import type { Serializer } from './envelope';
 import type { TransportCloseEvent, TransportName } from './transports/transport';
@@ -113,11 +114,15 @@ export interface ResolvedOptions extends Omit<ClientOptions, 'autoConnect' | 're
   random: () => number;
 }
 
-/** A printable form of any value (`String()` throws on objects without a prototype, and prints [] as nothing). */
-const show = (value: unknown): string => (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value));
-
-/** An object that is not null nor an array: what an options object, or a section of one, must be. */
-const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * A plain object (from any realm): what an options object, or a section of one, must be. Not an
+ * array, a Promise (a forgotten `await`), a Map or a class instance, whose settings would be
+ * silently missed: only own enumerable keys are read.
+ */
+const isRecord = (value: unknown): value is object => {
+  const proto: unknown = typeof value === 'object' && value !== null && Object.getPrototypeOf(value);
+  return proto === null || (proto !== false && Object.getPrototypeOf(proto) === null);
+};
 
 const fail = (name: string, expected: string, value: unknown): never => {
   throw new TypeError(`enhanced-ws: option "${name}" must be ${expected}, got ${show(value)}`);

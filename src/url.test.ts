@@ -25,6 +25,22 @@ describe('toWebSocketUrl', () => {
     expect(toWebSocketUrl('/ws')).toBe('ws://localhost:8080/ws');
   });
 
+  it.each(['wss://ada:s3cret@example.com/ws', 'https://ada@example.com/ws'])('refuses credentials in the URL %s with a TypeError pointing to auth, without repeating them', (input) => {
+    expect(() => toWebSocketUrl(input)).toThrow(TypeError);
+    expect(() => toWebSocketUrl(input)).toThrow(/url must not carry credentials .*auth option/);
+    expect(() => toWebSocketUrl(input)).not.toThrow(/s3cret|ada/);
+  });
+
+  it('drops the page URL\'s user:password, which resolving a relative URL against location would copy', () => {
+    vi.stubGlobal('location', { href: 'https://ada:s3cret@app.example.com/chat/room' });
+    expect(toWebSocketUrl('/ws')).toBe('wss://app.example.com/ws');
+  });
+
+  it('drops a #fragment, which the WebSocket constructor of `ws` refuses on every attempt', () => {
+    expect(toWebSocketUrl('wss://example.com/ws?room=1#top')).toBe('wss://example.com/ws?room=1');
+    expect(toWebSocketUrl('wss://example.com/ws#')).toBe('wss://example.com/ws');
+  });
+
   it.each(['not a url', '', '/ws', 'ftp://example.com/file', 'file:///etc/passwd', 'javascript:alert(1)'])(
     'throws a TypeError quoting %j',
     (input) => {
