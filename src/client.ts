@@ -226,6 +226,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       throw new TypeError(`enhanced-ws: close reason must be a string of at most 123 UTF-8 bytes, got ${typeof reason === 'string' ? `${String(utf8Length(reason))} bytes` : typeof reason}`);
     }
     if (this._state === 'closed') return;
+    if (this._upgrade) {
+      // Writes held by a swap under way go out too, on the transport being closed.
+      this._paused = false;
+      this._flush();
+    }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
     this._transport?.close(code, reason, (frames) => {
@@ -258,6 +263,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
           if (epoch === this._epoch) fn(...args);
         };
+        // The socket came up (only the answer to credentials was awaited): a close now is the
+        // server's answer, not a transport that failed to open, and must not bring the fallback on.
+        let handshook = false;
         transport.open({
           onOpen: current(() => {
             this._selection.opened(name);
@@ -270,10 +278,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           }),
           onClose: current((event: TransportCloseEvent) => {
             if (this._upgrade?.pollingClosed(event)) return;
-            if (this._state !== 'open') this._selection.failed(name);
+            if (this._state !== 'open' && !handshook) this._selection.failed(name);
             this._drop(event, true);
           }),
           onHandshake: current(() => {
+            handshook = true;
             this._clock.clearTimeout(this._connectTimer);
           }),
           onError: current((event: unknown) => {
@@ -345,6 +354,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._pingDue) {
       this._pingDue = false;
       this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+      this._heartbeat?.sent();
     }
     let item: QueuedFrame | undefined;
     while ((item = this._queue?.next())) this._write(item.frame, item.id);

@@ -99,6 +99,8 @@ describe('EnhancedWebSocketClient heartbeat across a long-polling → WebSocket 
     // and then the heartbeat below has its say.
     if (socket.sent.includes('ping')) await pong;
 
+    // A held ping is timed from when it left: its timeout runs from the swap.
+    expect(time.pending()).toEqual([TIMEOUT]);
     time.advanceAndFire(TIMEOUT);
     expect(closes).toEqual([]); // not 4000 "heartbeat timeout"
     expect(made.state).toBe('open');

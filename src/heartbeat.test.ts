@@ -8,8 +8,11 @@ const options = { interval: 25_000, timeout: 10_000 };
 function make(given = options) {
   const pings: number[] = [];
   const deaths: number[] = [];
-  const heartbeat = new Heartbeat(given, systemClock, {
-    sendPing: () => pings.push(Date.now()),
+  const heartbeat: Heartbeat = new Heartbeat(given, systemClock, {
+    sendPing: () => {
+      pings.push(Date.now());
+      heartbeat.sent();
+    },
     onDead: () => deaths.push(Date.now()),
   });
   return { heartbeat, pings, deaths };
@@ -76,6 +79,31 @@ describe('Heartbeat', () => {
     expect(pings).toEqual([1_010_000]);
     vi.advanceTimersByTime(10_000);
     expect(deaths).toEqual([1_020_000]);
+  });
+
+  it('times a held ping from when it leaves (sent()), not from when it fell due', () => {
+    const pings: number[] = [];
+    const deaths: number[] = [];
+    const heartbeat = new Heartbeat(options, systemClock, {
+      sendPing: () => pings.push(Date.now()), // held: writes paused by a transport swap
+      onDead: () => deaths.push(Date.now()),
+    });
+    vi.advanceTimersByTime(25_000 + 15_000); // due at 1_025_000; no answer is due for a ping that never left
+    expect({ pings: pings.length, deaths }).toEqual({ pings: 1, deaths: [] });
+    heartbeat.sent(); // the swap ended: it leaves now, at 1_040_000
+    vi.advanceTimersByTime(9_999);
+    expect(deaths).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(deaths).toEqual([1_050_000]);
+  });
+
+  it('after a held ping left, declares death timeout ms later, not at the next interval', () => {
+    const deaths: number[] = [];
+    const heartbeat = new Heartbeat(options, systemClock, { sendPing: () => undefined, onDead: () => deaths.push(Date.now()) });
+    vi.advanceTimersByTime(26_000); // due at 1_025_000, held
+    heartbeat.sent(); // leaves at 1_026_000
+    vi.advanceTimersByTime(10_000);
+    expect(deaths).toEqual([1_036_000]);
   });
 
   it('declares the connection dead when nothing arrives within timeout after a ping', () => {

@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from './clock';
 import type { HeartbeatOptions } from './options';
 
 export interface HeartbeatHooks {
+  /** Sends a ping, calling `sent()` when it leaves: now, or later if writes are held (a transport swap). */
   sendPing(): void;
   /** Nothing arrived within `timeout` after a ping. */
   onDead(): void;
@@ -28,6 +29,13 @@ export class Heartbeat {
   ) {
     this._lastPingAt = _clock.now();
     this._schedule(_options.interval);
+  }
+
+  /** The ping left now: its answer is due from now (a held ping left late; until then none was due). */
+  sent(): void {
+    this._lastPingAt = this._clock.now();
+    this._awaiting = true;
+    this._tick();
   }
 
   /** Any inbound frame is proof of life. */
@@ -66,10 +74,9 @@ export class Heartbeat {
   };
 
   private _ping(): void {
-    this._lastPingAt = this._clock.now();
-    this._awaiting = true;
+    this._lastPingAt = this._clock.now(); // (held: the next ping is due an interval from now)
     this._hooks.sendPing();
-    this._tick(); // (schedules the next look: `timeout` > 0 is left)
+    if (!this._awaiting) this._tick(); // held: look again in an interval (sent() schedules otherwise)
   }
 
   private _schedule(ms: number): void {

@@ -61,9 +61,10 @@ export class WebSocketUpgrade {
       onClose: (event) => {
         if (this._adopted) _host.close(event);
         // Closed by the server on purpose after the `upgrade` frame (a ban, a restart; not the 4404
-        // refusal): it may have switched, and long-polling's last batch, ending "upgraded", will say.
-        // A cut socket (no close frame) goes back to long-polling at once, as a failed probe.
-        else if (this._committed && event.wasClean && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
+        // refusal), or cut after frames came on it (proof the server switched): long-polling's last
+        // batch, ending "upgraded", will say, and what came on the socket is delivered after it.
+        // A socket cut with nothing on it goes back to long-polling at once, as a failed probe.
+        else if (this._committed && (event.wasClean || this._early.length) && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
         else this._fail();
       },
       onError: () => undefined, // a failed probe is expected behind proxies; its close says enough
