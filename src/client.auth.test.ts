@@ -1,6 +1,7 @@
 // EnhancedWebSocketClient credentials on WebSocket: first frame, open only once the server answered.
 import { describe, expect, it, vi } from 'vitest';
 import type { ReconnectingContext } from './lifecycle';
+import { ScriptedPollingServer } from './scripted-transports-test-utils';
 import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();
@@ -120,5 +121,38 @@ describe('auth on WebSocket with connectTimeout', () => {
     expect(sockets.created).toHaveLength(1);
     expect(fetch).not.toHaveBeenCalled();
     expect(client.transport).toBe('websocket');
+  });
+});
+
+describe('auth on WebSocket: a token refused on an open socket', () => {
+  // reconnect.finalCodes leaves 4401 out so auth() can fetch a fresh token (README).
+  it('does not fall back to long-polling, nor report WebSocket failing to open, after the server refused a stale token twice', async () => {
+    const url = uniqueUrl();
+    const server = startServer(url);
+    const sockets = recordSockets();
+    const polling = new ScriptedPollingServer();
+    const tokens = ['stale', 'stale', 'fresh'];
+    const client = makeClient(url, {
+      WebSocket: sockets.WebSocket,
+      transports: ['websocket', 'long-polling'],
+      fetch: polling.fetch,
+      auth: () => tokens.shift() ?? 'fresh',
+      reconnect: { initialDelay: 10, maxDelay: 50, finalCodes: [1008, 4403] },
+      random: () => 1,
+    });
+    for (let refused = 0; refused < 2; refused++) {
+      await settle();
+      expect(sockets.created.at(-1)?.sent.map((frame) => JSON.parse(frame) as unknown)).toEqual([{ type: 'auth', payload: 'stale' }]);
+      server.kill(4401, 'token expired'); // the server read the credentials and refused them
+      await advance(60);
+    }
+    await settle();
+    // The socket opened each time (the server answered with a close frame): nothing blocks WebSocket.
+    expect(polling.handshakes).toEqual([]); // before the fix: a long-polling handshake
+    expect(sockets.created.at(-1)?.sent.map((frame) => JSON.parse(frame) as unknown)).toEqual([{ type: 'auth', payload: 'fresh' }]);
+    server.send('auth', { ok: true });
+    expect(client.state).toBe('open');
+    expect(client.transport).toBe('websocket');
+    expect(client.stats.fallbackReason).toBeNull(); // before the fix: "WebSocket failed to open 2 times while HTTP worked"
   });
 });

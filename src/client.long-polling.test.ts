@@ -1,43 +1,15 @@
-// The client on long-polling against a fetch stub: frames that provably never reached the server are sent again, not lost.
+// The client on long-polling against a scripted long-polling server (a fetch stub): frames that provably never reached the server are sent again, not lost.
 import { describe, expect, it } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
 import type { ClientOptions } from './options';
-import { FakeBrowser, advance, useHarness } from './test-utils';
+import { ScriptedPollingServer } from './scripted-transports-test-utils';
+import { FakeBrowser, advance, makeClient, useHarness } from './test-utils';
 
 useHarness();
 
-const json = (body: unknown, status = 200): Promise<Response> => Promise.resolve(new Response(JSON.stringify(body), { status }));
-const noContent = (): Promise<Response> => Promise.resolve(new Response(null, { status: 204 }));
-
-/**
- * A long-polling server in a fetch stub: handshakes open sessions s1, s2…; uploads are accepted and
- * their frames recorded in `posted`; polls are held. `refuse` and `poll` answer instead, per session.
- */
-function stubServer(behaviour: { maxPayload?: number; refuse?: (sid: string, body: string) => Promise<Response> | undefined; poll?: (sid: string) => Promise<Response> | undefined } = {}) {
-  const posted: string[] = [];
-  /** Every request as `METHOD sid`, in the order made. */
-  const requests: string[] = [];
-  let sessions = 0;
-  const fetch: typeof globalThis.fetch = (input, init) => {
-    const sid = new URL(input as string).searchParams.get('sid');
-    const method = init?.method ?? 'GET';
-    requests.push(`${method} ${sid ?? '-'}`);
-    if (!sid && method === 'POST') return json({ sid: `s${String(++sessions)}`, pollTimeoutMs: 25000, maxPayload: behaviour.maxPayload ?? 100000 });
-    if (!sid || method === 'DELETE') return noContent();
-    if (method === 'POST') {
-      const body = init?.body as string;
-      const refusal = behaviour.refuse?.(sid, body);
-      if (refusal) return refusal;
-      posted.push(...(JSON.parse(body) as string[]));
-      return noContent();
-    }
-    return behaviour.poll?.(sid) ?? new Promise<Response>(() => undefined);
-  };
-  return { fetch, posted, requests, sessions: () => sessions };
-}
+const refusal = (body: unknown, status: number): Response => new Response(JSON.stringify(body), { status });
 
 function client(fetch: typeof globalThis.fetch, options: ClientOptions = {}) {
-  const made = new EnhancedWebSocketClient('ws://example.test/ws', { transports: ['long-polling'], fetch, heartbeat: false, random: () => 0, ...options });
+  const made = makeClient('ws://example.test/ws', { transports: ['long-polling'], fetch, heartbeat: false, random: () => 0, ...options });
   const errors: Error[] = [];
   made.onError((error) => errors.push(error));
   return { made, errors };
@@ -46,7 +18,8 @@ function client(fetch: typeof globalThis.fetch, options: ClientOptions = {}) {
 describe('EnhancedWebSocketClient on long-polling: a send between the end of the session and onClose', () => {
   it('does not lose a reply sent from the handler of the last frame before the close item', async () => {
     // the first session's first poll ends it with a frame and a close item
-    const server = stubServer({ poll: (sid) => (sid === 's1' ? json([JSON.stringify({ type: 'm' }), { code: 1012, reason: 'restart' }]) : undefined) });
+    const server = new ScriptedPollingServer();
+    server.push(JSON.stringify({ type: 'm' }), { code: 1012, reason: 'restart' });
     const { made, errors } = client(server.fetch);
     let handled = 0;
     made.on('m', () => {
@@ -55,7 +28,7 @@ describe('EnhancedWebSocketClient on long-polling: a send between the end of the
     });
     await advance(5000); // session 1 ends (1012), the client reconnects with session 2
     expect(handled).toBe(1);
-    expect(server.sessions()).toBe(2);
+    expect(server.handshakes).toHaveLength(2);
     expect(made.state).toBe('open');
     // queued again when the session's close arrived, and sent on session 2
     expect(server.posted.map((frame) => (JSON.parse(frame) as { type: string }).type)).toEqual(['ack']);
@@ -67,13 +40,13 @@ describe('EnhancedWebSocketClient on long-polling: a send between the end of the
 describe('EnhancedWebSocketClient on long-polling: a POST the server refused unprocessed', () => {
   it('sends again, on the next session, the frames of a POST the server refused unprocessed (410)', async () => {
     // session 1 is closed: its uploads are answered 410, frames not processed
-    const server = stubServer({ refuse: (sid) => (sid === 's1' ? json({ code: 1012, reason: 'restart' }, 410) : undefined) });
+    const server = new ScriptedPollingServer({ refuse: (sid) => (sid === 's1' ? refusal({ code: 1012, reason: 'restart' }, 410) : undefined) });
     const { made, errors } = client(server.fetch);
     await advance(10);
     expect(made.state).toBe('open');
     made.send('x', 1);
     await advance(5000);
-    expect(server.sessions()).toBe(2);
+    expect(server.handshakes).toHaveLength(2);
     expect(server.posted).toEqual(['{"type":"x","payload":1}']);
     expect(errors).toEqual([]);
     made.close();
@@ -83,7 +56,7 @@ describe('EnhancedWebSocketClient on long-polling: a POST the server refused unp
 describe('EnhancedWebSocketClient on long-polling: a POST refused 413 (body over maxPayload)', () => {
   it('does not resend the oversized frame on each new session (reconnect loop, later messages stuck)', async () => {
     // like the companion server: a body over maxPayload is answered 413 and the session closes with 1009
-    const server = stubServer({ maxPayload: 100, refuse: (_sid, body) => (body.length > 100 ? json({ code: 1009, reason: 'message too big' }, 413) : undefined) });
+    const server = new ScriptedPollingServer({ maxPayload: 100, refuse: (_sid, body) => (body.length > 100 ? refusal({ code: 1009, reason: 'message too big' }, 413) : undefined) });
     const { made } = client(server.fetch, { reconnect: { initialDelay: 100, maxDelay: 100 } });
     await advance(10);
     expect(made.state).toBe('open');
@@ -92,7 +65,7 @@ describe('EnhancedWebSocketClient on long-polling: a POST refused 413 (body over
     made.send('small', 1);
     await advance(5000);
     // Lost like an oversized WebSocket frame (the server closes with 1009): not resent on every new session.
-    expect(server.sessions()).toBeLessThanOrEqual(3);
+    expect(server.handshakes.length).toBeLessThanOrEqual(3);
     expect(server.posted).toContain('{"type":"small","payload":1}');
     made.close();
   });
@@ -100,11 +73,8 @@ describe('EnhancedWebSocketClient on long-polling: a POST refused 413 (body over
 
 describe('EnhancedWebSocketClient on long-polling: close() right after send()', () => {
   it.each(['in the same task', 'a microtask later (the upload under way)'])('delivers the message, then deletes the session, as a WebSocket sends before its close frame (%s)', async (when) => {
-    let answerUpload = (): void => undefined;
-    const server = stubServer({
-      // the upload is answered only when the test says: the DELETE must wait for it
-      refuse: () => new Promise<Response>((resolve) => { answerUpload = () => { resolve(new Response(null, { status: 204 })); }; }),
-    });
+    const server = new ScriptedPollingServer();
+    server.holdUploads = true; // the upload is answered only when the test says: the DELETE must wait for it
     const { made, errors } = client(server.fetch);
     await advance(10);
     expect(made.state).toBe('open');
@@ -113,7 +83,7 @@ describe('EnhancedWebSocketClient on long-polling: close() right after send()', 
     made.close();
     await advance(10);
     expect(server.requests.slice(-1)).toEqual(['POST s1']); // the upload, and no DELETE yet
-    answerUpload();
+    server.releaseUploads();
     await advance(10);
     expect(server.requests.slice(-2)).toEqual(['POST s1', 'DELETE s1']);
     expect(made.stats).toMatchObject({ sent: 1, queued: 0, dropped: 0 });
@@ -123,16 +93,14 @@ describe('EnhancedWebSocketClient on long-polling: close() right after send()', 
 
 describe('EnhancedWebSocketClient on long-polling: what close() cannot send', () => {
   it('reports as dropped, not silently, a message whose upload the server refused unprocessed after close()', async () => {
-    let refuse = (): void => undefined;
-    const server = stubServer({
-      refuse: () => new Promise<Response>((resolve) => { refuse = () => { resolve(new Response(JSON.stringify({ code: 1012, reason: 'restart' }), { status: 410 })); }; }),
-    });
+    const server = new ScriptedPollingServer();
+    server.holdUploads = true;
     const { made, errors } = client(server.fetch);
     await advance(10);
     made.send('order', 42);
     made.close();
     await advance(10);
-    refuse(); // not processed: protocol.md says send it again, but the app closed
+    server.refuseHeldUploads(() => refusal({ code: 1012, reason: 'restart' }, 410)); // not processed: protocol.md says send it again, but the app closed
     await advance(10);
     expect(made.stats).toMatchObject({ sent: 0, dropped: 1, queued: 0 });
     expect(errors.map((error) => error.message)).toEqual(['enhanced-ws: "order" was not sent: the server refused it after close()']);
@@ -141,7 +109,8 @@ describe('EnhancedWebSocketClient on long-polling: what close() cannot send', ()
 
   it('sends the DELETE while pagehide runs, even with an upload in flight (nothing runs after the page is gone)', async () => {
     const browser = new FakeBrowser().install();
-    const server = stubServer({ refuse: () => new Promise<Response>(() => undefined) });
+    const server = new ScriptedPollingServer();
+    server.holdUploads = true; // never answered
     const { made } = client(server.fetch, { reconnect: false });
     await advance(10);
     made.send('bye');
