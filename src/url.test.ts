@@ -31,6 +31,16 @@ describe('toWebSocketUrl', () => {
     expect(() => toWebSocketUrl(input)).not.toThrow(/s3cret|ada/);
   });
 
+  it('refuses credentials without URL.canParse, which the supported browsers lack (Safari < 17, Chrome < 120)', () => {
+    const canParse = Object.getOwnPropertyDescriptor(URL, 'canParse');
+    Reflect.deleteProperty(URL, 'canParse');
+    try {
+      expect(() => toWebSocketUrl('wss://ada:s3cret@example.com/ws')).toThrow(/must not carry credentials/);
+    } finally {
+      if (canParse) Object.defineProperty(URL, 'canParse', canParse);
+    }
+  });
+
   it('drops the page URL\'s user:password, which resolving a relative URL against location would copy', () => {
     vi.stubGlobal('location', { href: 'https://ada:s3cret@app.example.com/chat/room' });
     expect(toWebSocketUrl('/ws')).toBe('wss://app.example.com/ws');
