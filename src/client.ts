@@ -227,9 +227,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
     if (this._state === 'closed') return;
     if (this._upgrade) {
-      // Writes held by a swap under way go out too, on the transport being closed.
+      // Writes held by a swap under way go out too: on the probe once the server reads it (the
+      // `upgrade` frame went out; its close below follows them), else on long-polling.
       this._paused = false;
-      this._flush();
+      this._flush(this._upgrade.socket);
     }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
@@ -349,15 +350,15 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * Writes a due ping, then the queue in order. No listener runs meanwhile: stale messages were
    * expired at the open, and writes held during a swap never expire (the connection never went down).
    */
-  private _flush(): void {
+  private _flush(to?: Transport): void {
     if (this._state !== 'open' || this._paused) return;
     if (this._pingDue) {
       this._pingDue = false;
-      this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }));
+      this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }), undefined, to);
       this._heartbeat?.sent();
     }
     let item: QueuedFrame | undefined;
-    while ((item = this._queue?.next())) this._write(item.frame, item.id);
+    while ((item = this._queue?.next())) this._write(item.frame, item.id, to);
   }
 
   /** (Re)arms the expiry timer for the oldest queued message; none when nothing can expire. */
@@ -576,8 +577,9 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     } else this._write(frame, id);
   }
 
-  private _write(frame: string, id?: string): void {
-    (this._transport as Transport).send(frame);
+  /** `to`: the current transport unless said otherwise (the probe of a swap cut short by close()). */
+  private _write(frame: string, id?: string, to = this._transport): void {
+    (to as Transport).send(frame);
     this._stats.sent++;
     if (id) this._requests.markSent(id);
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientOptions } from './options';
 import { ScriptedPollingServer, scriptedSockets, type ScriptedSocket } from './scripted-transports-test-utils';
-import { advance, makeClient, useHarness } from './test-utils';
+import { advance, collect, makeClient, useHarness } from './test-utils';
 
 useHarness();
 
@@ -88,6 +88,41 @@ describe('EnhancedWebSocketClient upgrade: close() while the swap holds writes',
     expect(client.stats.queued).toBe(0); // before the fix: 1, left in the queue, never reported
   });
 });
+
+describe('EnhancedWebSocketClient upgrade: close() once the upgrade frame went out', () => {
+  it('sends what was sent before close() on the probe once the upgrade frame went out (long-polling would refuse it: the server reads the probe)', async () => {
+    // As the companion server does: once it switched, an upload to the handed-over session is
+    // refused 410 { code: 1000, reason: 'upgraded' } (src/server/long-polling.ts, _upload).
+    let switched = false;
+    const server = new ScriptedPollingServer({
+      answerPings: true,
+      refuse: () => (switched ? Response.json({ code: 1000, reason: 'upgraded' }, { status: 410 }) : undefined),
+    });
+    const sockets = scriptedSockets(refuseAllButProbes);
+    const client = makeClient('ws://example.test/ws', {
+      WebSocket: sockets.WebSocket,
+      transports: ['websocket', 'long-polling'],
+      fetch: server.fetch,
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+      random: () => 1,
+    });
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    await advance(200);
+    expect(client.transport).toBe('long-polling');
+    const probe = sockets.last();
+    probe.accept();
+    await advance(10);
+    expect(probe.sentTypes).toEqual(['upgrade']);
+    switched = true; // the server moved the connection to the probe; its "upgraded" batch is on its way
+    client.send('bye' as never); // held by the swap
+    client.close(4000, 'logout');
+    await advance(100);
+    const delivered = [...server.received.map((frame) => frame.type), ...probe.sentTypes];
+    expect(errors.items.map((error) => error.message)).toEqual([]); // before the fix: "bye" was not sent: the server refused it after close()
+    expect(delivered).toContain('bye');
+    expect(probe.closedWith).toEqual({ code: 4000, reason: 'logout' });
+  });});
 
 describe('EnhancedWebSocketClient upgrade: the probe cut after the server switched', () => {
   it('delivers the frames that came on the probe (a reply, a message) when it is then cut and long-polling ends "upgraded"', async () => {

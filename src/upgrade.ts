@@ -90,6 +90,11 @@ export class WebSocketUpgrade {
     return false;
   }
 
+  /** The probe socket once the `upgrade` frame went out on it (the server reads it from then on), else undefined. */
+  get socket(): Transport | undefined {
+    return this._committed && !this._done ? this._socket : undefined;
+  }
+
   /**
    * Abandons the attempt and closes the probe socket (unless it was adopted). The client closing
    * passes its own code and reason: the server may have moved the connection to this socket already.

@@ -25,7 +25,8 @@ describe('toWebSocketUrl', () => {
     expect(toWebSocketUrl('/ws')).toBe('ws://localhost:8080/ws');
   });
 
-  it.each(['wss://ada:s3cret@example.com/ws', 'https://ada@example.com/ws'])('refuses credentials in the URL %s with a TypeError pointing to auth, without repeating them', (input) => {
+  it.each(['wss://ada:s3cret@example.com/ws', 'https://ada@example.com/ws', '//ada:s3cret@api.example.com/ws', ' wss://ada:s3cret@api.example.com/ws'])('refuses credentials in the URL %j (in a page) with a TypeError pointing to auth, without repeating them', (input) => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/chat' }); // (a scheme-relative URL needs a page)
     expect(() => toWebSocketUrl(input)).toThrow(TypeError);
     expect(() => toWebSocketUrl(input)).toThrow(/url must not carry credentials .*auth option/);
     expect(() => toWebSocketUrl(input)).not.toThrow(/s3cret|ada/);

@@ -20,13 +20,12 @@ export function toWebSocketUrl(input: unknown): string {
     );
   }
   url.protocol = url.protocol.replace('http', 'ws');
-  if (url.username || url.password) {
-    // Credentials in a URL end up in logs, and fetch refuses such a URL (long-polling). Given
-    // ones (an absolute URL: it has a scheme) are refused; the page's own (a relative URL
-    // resolved against location) are dropped. (Not URL.canParse: Safari 17+, Chrome 120+.)
-    if (/^[a-z][\w+.-]*:/i.test(input)) throw new TypeError('enhanced-ws: url must not carry credentials (user:password@): pass them with the auth option');
-    url.username = url.password = '';
-  }
+  // Credentials in a URL end up in logs, and fetch refuses such a URL (long-polling): the app's
+  // own are refused (read against a base without any), the page's (a relative URL resolved
+  // against location) dropped.
+  const given = new URL(input, 'ws://base.invalid/');
+  if (given.username || given.password) throw new TypeError('enhanced-ws: url must not carry credentials (user:password@): pass them with the auth option');
+  url.username = url.password = '';
   url.hash = ''; // meaningless to a server, and the WebSocket constructor of `ws` throws on one
   return url.href;
 }

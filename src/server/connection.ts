@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode } from '../close-codes';
 import { isEnvelope, type Envelope } from '../envelope';
+import { show } from '../errors';
 import type { TransportName } from '../transports/transport';
 import { callSafely } from './call-safely';
 import { FrameErrorCode, isValidCloseCode, MAX_REASON_BYTES, NO_HANDLER } from './codes';
@@ -45,12 +46,12 @@ export function encodeFrame(message: Envelope): string {
   try {
     return JSON.stringify(message);
   } catch (error) {
-    throw new TypeError(`enhanced-ws/server: cannot serialize the payload of "${message.type}": ${String(error)}`, { cause: error });
+    throw new TypeError(`enhanced-ws/server: cannot serialize the payload of "${message.type}": ${show(error)}`, { cause: error });
   }
 }
 
 function replyError(error: unknown): { message: string; code?: string } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : show(error);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? { message, code } : { message };
 }

@@ -15,6 +15,22 @@ describe('createServer', () => {
     expect(() => createServer({ port: 0, nope: 1 } as never)).toThrow(/unknown option "nope"/);
   });
 
+  it('reports a connection listener that throws an object without a prototype, instead of crashing in its report', async () => {
+    const server = await start();
+    const errors: Error[] = [];
+    server.on('error', (error) => errors.push(error));
+    const connection = nextConnection(server);
+    server.on('connection', () => {
+      throw Object.create(null) as Error; // server.ts _report: new Error(String(error)) throws on it
+    });
+    const later: unknown[] = [];
+    server.on('connection', (conn) => later.push(conn)); // a listener after it is skipped
+    track(wsPeer(wsUrl(server)));
+    expect((await connection).isOpen).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(later).toHaveLength(1); // today: 0, and an unhandled rejection (which ends a Node process by default)
+    expect(errors.map((error) => error.message)).toEqual(['[object Object]']);
+  });
   it('listens on port 0 and reports the bound port', async () => {
     const server = await start();
     expect(server.port).toBeGreaterThan(0);

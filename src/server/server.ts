@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../close-codes';
+import { show } from '../errors';
 import { systemClock, type Clock } from '../clock';
 import { Admission } from './admission';
 import { callSafely } from './call-safely';
@@ -175,7 +176,7 @@ export class EnhancedWebSocketServer {
   }
 
   private readonly _report = (error: unknown): void => {
-    const reported = error instanceof Error ? error : new Error(String(error));
+    const reported = error instanceof Error ? error : new Error(show(error), { cause: error });
     if (!this._onError.size) console.error('enhanced-ws/server:', reported);
     for (const listener of [...this._onError]) callSafely(reportListenerError, listener, reported);
   };

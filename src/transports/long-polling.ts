@@ -2,6 +2,7 @@
 
 import { CloseCode } from '../close-codes';
 import type { Clock } from '../clock';
+import { show } from '../errors';
 import type { Transport, TransportCloseEvent, TransportHandlers } from './transport';
 
 export interface LongPollingOptions {
@@ -200,7 +201,7 @@ export class LongPollingTransport implements Transport {
       .catch((error: unknown) => {
         if (this._done || abort.signal.aborted) return; // (aborted: by `close()`, on purpose)
         this._handlers?.onError(error);
-        this._finish(closeEvent(String(error)));
+        this._finish(closeEvent(show(error)));
       })
       .finally(() => {
         clock.clearTimeout(timer);
