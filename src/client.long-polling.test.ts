@@ -120,3 +120,24 @@ describe('EnhancedWebSocketClient on long-polling: what close() cannot send', ()
     expect(server.requests.at(-1)).toBe('DELETE s1');
   });
 });
+
+describe('EnhancedWebSocketClient on long-polling: a request that timed out behind a slow upload', () => {
+  it('is not sent on the next session after its promise rejected', async () => {
+    // the first upload is held; the request waits behind it in long-polling's outbox and times out
+    const server = new ScriptedPollingServer();
+    const { made } = client(server.fetch, { reconnect: { initialDelay: 100, maxDelay: 100 } });
+    await advance(10);
+    server.holdUploads = true;
+    made.send('first');
+    await advance(10);
+    const outcome = made.request('r', 1, { timeout: 100 }).catch((error: unknown) => error);
+    await advance(100);
+    expect(await outcome).toMatchObject({ name: 'TimeoutError' });
+    server.holdUploads = false;
+    server.refuseHeldUploads(() => refusal({ code: 1012, reason: 'restart' }, 410)); // session 1 ends; nothing of it was processed
+    await advance(1000);
+    expect(server.handshakes).toHaveLength(2);
+    // 'first' is sent again (never processed); 'r' is not: its caller saw it fail
+    expect(server.received.map((frame) => frame.type)).toEqual(['first']);
+  });
+});

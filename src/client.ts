@@ -596,7 +596,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     for (const frame of frames) {
       const message = this._decode(frame); // our own frames: always envelopes
       if (!isEnvelope(message) || message.type === 'ping') continue;
-      if (message.id) this._requests.markSent(message.id, false);
+      // A request that failed meanwhile (timed out behind a slow upload) is not sent after all.
+      if (message.id && !this._requests.markSent(message.id, false)) continue;
       // bytes 0: not counted against queue.maxBytes again, they were accepted once
       items.push({ frame, type: message.type, bytes: 0, queuedAt: now, id: message.id });
     }

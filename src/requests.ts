@@ -42,9 +42,11 @@ export class PendingRequests {
   }
 
   /** The request's frame left over a connection (or, `false`, went back into the send queue). */
-  markSent(id: string, sent = true): void {
+  /** Marks a request's frame as sent (or handed back unsent); false when the request is no longer pending (it failed meanwhile). */
+  markSent(id: string, sent = true): boolean {
     const pending = this._pending.get(id);
     if (pending) pending.sent = sent;
+    return Boolean(pending);
   }
 
   reject(id: string, error: Error): void {
