@@ -129,6 +129,15 @@ describe('SendQueue', () => {
     expect(queue.deadline()).toBe(Infinity);
   });
 
+  it('requeue() keeps the queue in age order: what went back to the front is no younger than what waits behind it', () => {
+    const { queue, drops } = make({ maxAge: 1000 });
+    queue.push('a', 'a', 0);
+    queue.requeue([{ frame: 'x', type: 'x', bytes: 0, queuedAt: 900 }]); // handed back at 900, sent before 'a' was queued
+    expect(queue.deadline()).toBe(1000);
+    queue.expire(1001);
+    expect(drops.map((drop) => drop.type)).toEqual(['x', 'a']); // 'a' did not outlive maxAge behind a younger head
+  });
+
   it('never expires anything with the default maxAge', () => {
     const { queue, drops } = make();
     queue.push('a', 'a', 0);

@@ -89,7 +89,10 @@ export class SendQueue {
 
   /** Puts frames that never left a dropped connection back at the front, in order (no bound: they were accepted once). */
   requeue(items: QueuedFrame[]): void {
-    this._items.unshift(...items);
+    // Sent before anything still queued, so at least as old: the queue stays in age order, which
+    // expire() and deadline() rely on (a message behind them must not outlive maxAge).
+    const oldest = this._items[0]?.queuedAt ?? Infinity;
+    this._items.unshift(...items.map((item) => ({ ...item, queuedAt: Math.min(item.queuedAt, oldest) })));
     for (const item of items) this._bytes += item.bytes;
   }
 
