@@ -160,7 +160,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /**
    * Sends now when open (in the same task), otherwise queues. Throws before queuing when the
-   * payload cannot be serialized, or when the queue is full under `overflow: 'error'`.
+   * payload cannot be serialized, when the queue is full under `overflow: 'error'`, or when the
+   * message alone is larger than `queue.maxBytes`.
    */
   send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<Events[K]>): void {
     this._deliver(this._encode({ type, payload }), type);
@@ -521,7 +522,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
     const dropped = this._queue?.dropOnClose() ?? [];
-    this._expireLater(); // (none left to expire: no timer outlives the close)
+    this._expireLater(); // (for what is left: a kept queue's messages still expire; none, no timer)
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
     for (const item of dropped) this._dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);

@@ -41,8 +41,7 @@ export class PendingRequests {
     return { id, promise };
   }
 
-  /** The request's frame left over a connection (or, `false`, went back into the send queue). */
-  /** Marks a request's frame as sent (or handed back unsent); false when the request is no longer pending (it failed meanwhile). */
+  /** The request's frame left over a connection (or, `false`, went back into the send queue); false when the request is no longer pending (it failed meanwhile). */
   markSent(id: string, sent = true): boolean {
     const pending = this._pending.get(id);
     if (pending) pending.sent = sent;

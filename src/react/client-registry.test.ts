@@ -179,6 +179,7 @@ describe('ClientRegistry', () => {
     it('rejects a bad closeDelayMs with a TypeError naming it', () => {
       expect(() => new ClientRegistry({ closeDelayMs: -1 })).toThrow(/closeDelayMs/);
       expect(() => new ClientRegistry({ closeDelayMs: Number.NaN })).toThrow(TypeError);
+      expect(() => new ClientRegistry({ closeDelayMs: Object.create(null) as number })).toThrow(/"closeDelayMs" must be a number >= 0, got object/);
     });
   });
 });

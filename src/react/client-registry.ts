@@ -63,7 +63,7 @@ export class ClientRegistry {
   constructor(options: ClientRegistryOptions = {}) {
     const { closeDelayMs = 0 } = options;
     if (!(typeof closeDelayMs === 'number' && closeDelayMs >= 0)) {
-      throw new TypeError(`enhanced-ws: option "closeDelayMs" must be a number >= 0, got ${String(closeDelayMs)}`);
+      throw new TypeError(`enhanced-ws: option "closeDelayMs" must be a number >= 0, got ${typeof closeDelayMs === 'number' ? String(closeDelayMs) : typeof closeDelayMs}`);
     }
     this._closeDelayMs = closeDelayMs;
   }

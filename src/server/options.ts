@@ -2,6 +2,7 @@
 
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Clock } from '../clock';
+import { show } from '../errors';
 
 /**
  * Accepts or refuses a peer. `credentials` is the `auth` frame's payload (WebSocket) or the
@@ -59,7 +60,7 @@ export const SERVER_DEFAULTS: Readonly<Defaults> = Object.freeze({
 export type ResolvedServerOptions = Defaults & Omit<ServerOptions, keyof Defaults>;
 
 const fail = (name: string, expected: string, value: unknown): never => {
-  throw new TypeError(`enhanced-ws/server: option "${name}" must be ${expected}, got ${String(value)}`);
+  throw new TypeError(`enhanced-ws/server: option "${name}" must be ${expected}, got ${show(value)}`);
 };
 
 const KNOWN = ['port', 'host', 'server', 'allowedOrigins', 'authenticate', 'clock', ...Object.keys(SERVER_DEFAULTS)];

@@ -13,6 +13,7 @@ describe('createServer', () => {
     expect(() => createServer({ port: 0, maxPayload: -1 })).toThrow(/"maxPayload"/);
     expect(() => createServer({ port: 0, allowedOrigins: 'x' as never })).toThrow(/"allowedOrigins"/);
     expect(() => createServer({ port: 0, nope: 1 } as never)).toThrow(/unknown option "nope"/);
+    expect(() => createServer({ port: 0, path: Object.create(null) as string })).toThrow(/option "path" must be .*, got \[object Object\]/);
   });
 
   it('reports a connection listener that throws an object without a prototype, instead of crashing in its report', async () => {

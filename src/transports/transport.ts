@@ -47,5 +47,3 @@ export interface Transport {
 
 export type TransportName = 'websocket' | 'long-polling';
 
-/** Creates the transport for one attempt. `protocols` carries credentials on WebSocket. */
-export type TransportFactory = (url: string) => Transport;
