@@ -2,6 +2,7 @@
 // client is already in the state it announces, so their call works as it would anywhere else.
 import { describe, expect, it } from 'vitest';
 import type { CloseContext } from './lifecycle';
+import { scriptedSockets } from './scripted-transports-test-utils';
 import { MOCK_DELAY, advance, collect, escapedWhile, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
 
 useHarness();
@@ -162,5 +163,41 @@ describe('EnhancedWebSocketClient: onError told of a throwing shouldReconnect', 
     server.kill(1006);
     expect(await escapedWhile(MOCK_DELAY)).toBeUndefined();
     expect(client.state).toBe('closed');
+  });
+});
+
+describe('EnhancedWebSocketClient: an onError listener sending while a drop reports what never left (queue: false)', () => {
+  it('gets NOT_OPEN rather than writing into the dead transport while the client still says open (lost silently, counted as sent)', async () => {
+    const sockets = scriptedSockets((socket) => setTimeout(() => { socket.accept(); }, 1));
+    const client = makeClient('ws://example.test/ws', {
+      WebSocket: sockets.WebSocket,
+      queue: false,
+      heartbeat: false,
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+    });
+    await advance(10);
+    expect(client.state).toBe('open');
+    const socket = sockets.last();
+    const thrown: unknown[] = [];
+    client.onError(() => {
+      // The app retries what the connection dropped (or says goodbye): anywhere else this either
+      // goes out or throws NOT_OPEN.
+      try {
+        client.send('retry' as never);
+      } catch (error) {
+        thrown.push(error);
+      }
+    });
+    socket.readyState = 2; // the server's close frame arrived; no close event yet
+    client.send('a' as never); // discarded by the browser: handed back as unsent
+    socket.end(1001, 'going away');
+    await advance(1);
+    // 'a' was reported dropped; 'retry' must not vanish into the released transport.
+    expect({ sent: client.stats.sent, dropped: client.stats.dropped, thrown: thrown.length, state: client.state }).toEqual({
+      sent: 0,
+      dropped: 1,
+      thrown: 1,
+      state: 'reconnecting',
+    });
   });
 });

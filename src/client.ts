@@ -229,9 +229,12 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._state === 'closed') return;
     if (this._upgrade) {
       // Writes held by a swap under way go out too: on the probe once the server reads it (the
-      // `upgrade` frame went out; its close below follows them), else on long-polling.
+      // `upgrade` frame went out; its close below follows them), else on long-polling. A probe
+      // the server closed meanwhile sent none of them: they stay queued.
+      const probe = this._upgrade.socket;
       this._paused = false;
-      this._flush(this._upgrade.socket);
+      this._flush(probe);
+      this._takeBack(probe?.unsent?.() ?? []);
     }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
@@ -545,10 +548,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._heartbeat?.stop();
     this._heartbeat = undefined;
     const epoch = ++this._epoch;
-    this._takeBack(this._transport?.unsent?.() ?? []);
-    this._expireLater(); // (writes held by a swap are ordinary queued messages now)
-    this._transport?.close(event.code, event.reason);
+    // Let go of the transport before reporting what it never sent: a listener that sends then
+    // must queue (or hear NOT_OPEN), not write into a dead transport.
+    const transport = this._transport;
     this._transport = undefined;
+    const unsent = transport?.unsent?.() ?? [];
+    transport?.close(event.code, event.reason);
+    this._takeBack(unsent);
+    this._expireLater(); // (writes held by a swap are ordinary queued messages now)
     return epoch === this._epoch;
   }
 
@@ -568,7 +575,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   private _deliver(frame: string, type: string, id?: string): void {
     const queue = this._queue;
-    if (this._state !== 'open') {
+    // (no transport while open: a connection being let go, its listeners told of what it never sent)
+    if (this._state !== 'open' || !this._transport) {
       if (!queue) throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
       queue.push(frame, type, this._clock.now(), id);
       this._expireLater();

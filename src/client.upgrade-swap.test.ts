@@ -152,3 +152,24 @@ describe('EnhancedWebSocketClient upgrade: the probe cut after the server switch
     expect(chats).toEqual(['after the switch']); // before the fix: [], dropped with the probe
   });
 });
+
+describe('EnhancedWebSocketClient upgrade: close() during a swap whose probe the server already closed', () => {
+  it('keeps the held writes queued (for a later connect()), not lost on the closed probe while counted as sent', async () => {
+    const { client, probe } = await onLongPolling();
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    probe.accept();
+    await advance(10);
+    expect(probe.sentTypes).toEqual(['upgrade']);
+    // The server switched, then closed the socket (a restart); long-polling's "upgraded" batch is late.
+    probe.end(1012, 'restarting');
+    client.send('bye' as never); // held by the swap
+    const sentBefore = client.stats.sent;
+    client.close();
+    await advance(100);
+    const { queued, dropped, sent } = client.stats;
+    // 'bye' never reached any wire (the probe was closed): README "never silent".
+    expect(probe.sentTypes).toEqual(['upgrade']);
+    expect({ accounted: queued + dropped, sent }).toEqual({ accounted: 1, sent: sentBefore });
+  });
+});
