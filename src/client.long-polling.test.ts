@@ -1,7 +1,7 @@
 // The client on long-polling against a scripted long-polling server (a fetch stub): frames that provably never reached the server are sent again, not lost.
 import { describe, expect, it } from 'vitest';
 import type { ClientOptions } from './options';
-import { ScriptedPollingServer } from './scripted-transports-test-utils';
+import { ScriptedPollingServer, scriptedSockets } from './scripted-transports-test-utils';
 import { FakeBrowser, advance, makeClient, useHarness } from './test-utils';
 
 useHarness();
@@ -139,5 +139,19 @@ describe('EnhancedWebSocketClient on long-polling: a request that timed out behi
     expect(server.handshakes).toHaveLength(2);
     // 'first' is sent again (never processed); 'r' is not: its caller saw it fail
     expect(server.received.map((frame) => frame.type)).toEqual(['first']);
+  });
+});
+
+describe('EnhancedWebSocketClient when the WebSocket constructor throws (a URL blocked by Content-Security-Policy)', () => {
+  it('reports it, counts it as WebSocket failing to open, and falls back to long-polling', async () => {
+    const server = new ScriptedPollingServer();
+    const sockets = scriptedSockets(() => {
+      throw new DOMException('Refused to connect: Content Security Policy', 'SecurityError');
+    });
+    const { made, errors } = client(server.fetch, { transports: ['websocket', 'long-polling'], WebSocket: sockets.WebSocket });
+    await advance(5000);
+    expect(made.state).toBe('open');
+    expect(made.transport).toBe('long-polling');
+    expect(errors.map((error) => (error.cause as Error | undefined)?.name)).toEqual(['SecurityError', 'SecurityError']);
   });
 });

@@ -173,3 +173,26 @@ describe('EnhancedWebSocketClient upgrade: close() during a swap whose probe the
     expect({ accounted: queued + dropped, sent }).toEqual({ accounted: 1, sent: sentBefore });
   });
 });
+
+describe('EnhancedWebSocketClient upgrade: a probe whose WebSocket constructor throws', () => {
+  it('is a failed probe: nothing escapes from the timer, and later probes are still made', async () => {
+    let probes = 0;
+    const server = new ScriptedPollingServer();
+    const sockets = scriptedSockets((socket) => {
+      if (!socket.isProbe) setTimeout(() => { socket.end(1006); }, 1);
+      else if (++probes <= 2) throw new DOMException('Refused to connect', 'SecurityError');
+    });
+    const client = makeClient('ws://example.test/ws', {
+      WebSocket: sockets.WebSocket,
+      transports: ['websocket', 'long-polling'],
+      fetch: server.fetch,
+      reconnect: { initialDelay: 10, maxDelay: 50 },
+      random: () => 1,
+    });
+    await advance(1000);
+    expect(client.state).toBe('open');
+    expect(client.transport).toBe('long-polling');
+    expect(probes).toBeGreaterThanOrEqual(3); // the third is made (and left connecting)
+    expect(sockets.last().isProbe).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 // The WebSocket transport: the native (or injected) WebSocket behind the Transport interface.
 
 import { CloseCode } from '../close-codes';
+import { show } from '../errors';
 import type { Transport, TransportHandlers } from './transport';
 
 export class WebSocketTransport implements Transport {
@@ -12,6 +13,7 @@ export class WebSocketTransport implements Transport {
    * or after the socket was gone, before the client heard of it.
    */
   private readonly _unsent: string[] = [];
+  private _closed = false;
 
   constructor(
     private readonly _url: string,
@@ -20,8 +22,19 @@ export class WebSocketTransport implements Transport {
   ) {}
 
   open(handlers: TransportHandlers): void {
-    // The constructor throws synchronously for bad URLs or protocols; the caller reports it.
-    const socket = (this._socket = new this._WebSocket(this._url, this._protocols));
+    let socket: WebSocket;
+    try {
+      socket = this._socket = new this._WebSocket(this._url, this._protocols);
+    } catch (error) {
+      // A blocked URL (Content-Security-Policy, a forbidden port) throws here in some browsers:
+      // a connection that failed to open, as a refused one does (so long-polling gets its turn).
+      queueMicrotask(() => {
+        if (this._closed) return;
+        handlers.onError(error);
+        handlers.onClose({ code: CloseCode.ABNORMAL, reason: show(error), wasClean: false });
+      });
+      return;
+    }
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       handlers.onOpen();
@@ -49,6 +62,7 @@ export class WebSocketTransport implements Transport {
   }
 
   close(code: number, reason: string): void {
+    this._closed = true;
     const socket = this._detach();
     // Browsers allow only 1000 and 3000-4999 from scripts; anything else would throw.
     const allowed = code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL;
