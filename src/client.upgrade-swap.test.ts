@@ -17,9 +17,8 @@ const refuseAllButProbes = (socket: ScriptedSocket): void => {
 };
 
 /** A client open on long-polling (WebSocket refused twice), its first upgrade probe made but not open. */
-async function onLongPolling(options: ClientOptions = {}) {
-  const server = new ScriptedPollingServer({ answerPings: true });
-  const sockets = scriptedSockets(refuseAllButProbes);
+async function onLongPolling(options: ClientOptions = {}, server = new ScriptedPollingServer({ answerPings: true }), behave = refuseAllButProbes) {
+  const sockets = scriptedSockets(behave);
   const client = makeClient('ws://example.test/ws', {
     WebSocket: sockets.WebSocket,
     transports: ['websocket', 'long-polling'],
@@ -98,19 +97,9 @@ describe('EnhancedWebSocketClient upgrade: close() once the upgrade frame went o
       answerPings: true,
       refuse: () => (switched ? Response.json({ code: 1000, reason: 'upgraded' }, { status: 410 }) : undefined),
     });
-    const sockets = scriptedSockets(refuseAllButProbes);
-    const client = makeClient('ws://example.test/ws', {
-      WebSocket: sockets.WebSocket,
-      transports: ['websocket', 'long-polling'],
-      fetch: server.fetch,
-      reconnect: { initialDelay: 10, maxDelay: 50 },
-      random: () => 1,
-    });
+    const { client, probe } = await onLongPolling({}, server);
     const errors = collect<Error>();
     client.onError(errors.push);
-    await advance(200);
-    expect(client.transport).toBe('long-polling');
-    const probe = sockets.last();
     probe.accept();
     await advance(10);
     expect(probe.sentTypes).toEqual(['upgrade']);
@@ -122,7 +111,8 @@ describe('EnhancedWebSocketClient upgrade: close() once the upgrade frame went o
     expect(errors.items.map((error) => error.message)).toEqual([]); // before the fix: "bye" was not sent: the server refused it after close()
     expect(delivered).toContain('bye');
     expect(probe.closedWith).toEqual({ code: 4000, reason: 'logout' });
-  });});
+  });
+});
 
 describe('EnhancedWebSocketClient upgrade: the probe cut after the server switched', () => {
   it('delivers the frames that came on the probe (a reply, a message) when it is then cut and long-polling ends "upgraded"', async () => {
@@ -177,19 +167,11 @@ describe('EnhancedWebSocketClient upgrade: close() during a swap whose probe the
 describe('EnhancedWebSocketClient upgrade: a probe whose WebSocket constructor throws', () => {
   it('is a failed probe: nothing escapes from the timer, and later probes are still made', async () => {
     let probes = 0;
-    const server = new ScriptedPollingServer();
-    const sockets = scriptedSockets((socket) => {
-      if (!socket.isProbe) setTimeout(() => { socket.end(1006); }, 1);
+    const { client, sockets } = await onLongPolling({}, new ScriptedPollingServer(), (socket) => {
+      if (!socket.isProbe) refuseAllButProbes(socket);
       else if (++probes <= 2) throw new DOMException('Refused to connect', 'SecurityError');
     });
-    const client = makeClient('ws://example.test/ws', {
-      WebSocket: sockets.WebSocket,
-      transports: ['websocket', 'long-polling'],
-      fetch: server.fetch,
-      reconnect: { initialDelay: 10, maxDelay: 50 },
-      random: () => 1,
-    });
-    await advance(1000);
+    await advance(800);
     expect(client.state).toBe('open');
     expect(client.transport).toBe('long-polling');
     expect(probes).toBeGreaterThanOrEqual(3); // the third is made (and left connecting)
