@@ -291,7 +291,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
             this._clock.clearTimeout(this._connectTimer);
           }),
           onError: current((event: unknown) => {
-            this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${name} error (${url})`, event));
+            this._transportError(name, url, event);
           }),
         });
       })
@@ -454,12 +454,19 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         message: (data) => {
           this._onMessage(data);
         },
+        error: (event) => {
+          this._transportError('websocket', url, event);
+        },
         close: (event) => {
           if (epoch === this._epoch) this._drop(event, true);
         },
         upgradeFrame: (sid) => this._encode({ type: Upgrade.FRAME, payload: { sid } }),
       });
     }, delay);
+  }
+
+  private _transportError(name: TransportName, url: string, event: unknown): void {
+    this._report(new EnhancedWsError('TRANSPORT_ERROR', `enhanced-ws: ${name} error (${url})`, event));
   }
 
   private _onMessage(data: unknown): void {

@@ -178,3 +178,20 @@ describe('EnhancedWebSocketClient upgrade: a probe whose WebSocket constructor t
     expect(sockets.last().isProbe).toBe(true);
   });
 });
+
+describe('EnhancedWebSocketClient upgrade: the adopted socket', () => {
+  it('reports its transport errors to onError, as the connection\'s (a failing probe stays quiet)', async () => {
+    const { server, client, probe } = await onLongPolling();
+    const errors = collect<Error>();
+    client.onError(errors.push);
+    probe.onerror?.(new Event('error')); // a probe not adopted: expected behind proxies, not reported
+    probe.accept();
+    await advance(10);
+    server.push({ code: 1000, reason: 'upgraded' });
+    await advance(100);
+    expect(client.transport).toBe('websocket');
+    expect(errors.items).toEqual([]);
+    probe.onerror?.(new Event('error'));
+    expect(errors.items.map((error) => [(error as { code?: string }).code, error.message])).toEqual([['TRANSPORT_ERROR', 'enhanced-ws: websocket error (ws://example.test/ws)']]);
+  });
+});

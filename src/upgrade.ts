@@ -16,8 +16,9 @@ export interface UpgradeHost {
   resume(): void;
   /** The server moved the connection: `socket` is the transport now; `early` arrived on it meanwhile. */
   adopt(socket: Transport, early: unknown[]): void;
-  /** The adopted socket delivered a frame or closed (after the swap, it is the connection). */
+  /** The adopted socket delivered a frame, failed or closed (after the swap, it is the connection). */
   message(data: unknown): void;
+  error(event: unknown): void;
   close(event: TransportCloseEvent): void;
   /** The `{type:'upgrade'}` frame, encoded. */
   upgradeFrame(sessionId: string): string;
@@ -67,7 +68,10 @@ export class WebSocketUpgrade {
         else if (this._committed && (event.wasClean || this._early.length) && event.code !== CloseCode.SESSION_NOT_FOUND) this._closedAfterSwitch = event;
         else this._fail();
       },
-      onError: () => undefined, // a failed probe is expected behind proxies; its close says enough
+      onError: (event) => {
+        // A failed probe is expected behind proxies (its close says enough); the connection's are not.
+        if (this._adopted) _host.error(event);
+      },
     });
     this._timer = _clock.setTimeout(() => {
       this._fail();
