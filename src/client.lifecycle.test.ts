@@ -75,6 +75,23 @@ describe('EnhancedWebSocketClient lifecycle', () => {
     expect(server.closes).toEqual([4001, 4002]);
   });
 
+  it.each([[999], [1001], [1006], [2999], [5000], [Number.NaN], [3000.5], ['4000']])('close(%o) throws a TypeError naming the code and changes nothing', async (code) => {
+    const { client, server } = await openClient();
+    expect(() => { client.close(code as number); }).toThrow(/close code must be an integer, 1000 or 3000-4999/);
+    expect(client.state).toBe('open');
+    await advance(MOCK_DELAY);
+    expect(server.closes).toEqual([]);
+  });
+
+  it('close() throws a TypeError for a reason over 123 UTF-8 bytes or not a string, and changes nothing', async () => {
+    const { client } = await openClient();
+    expect(() => { client.close(1000, 'é'.repeat(62)); }).toThrow(/close reason must be a string of at most 123 UTF-8 bytes, got 124 bytes/);
+    expect(() => { client.close(1000, 42 as unknown as string); }).toThrow(/got number/);
+    expect(client.state).toBe('open');
+    client.close(1000, 'é'.repeat(61) + 'x'); // 123 bytes: fine
+    expect(client.state).toBe('closed');
+  });
+
   it('closes with 1000 by default and is idempotent', async () => {
     const { client, server } = await openClient();
     const closes = vi.fn();

@@ -218,11 +218,12 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /**
    * Closes for good: no reconnect, pending requests rejected, queue kept (or dropped per `queue.dropOnClose`).
-   * `code` and `reason` follow `WebSocket.close()`: 1000 or 3000-4999, at most 123 UTF-8 bytes.
+   * `code` and `reason` follow `WebSocket.close()`: an integer, 1000 or 3000-4999; at most 123 UTF-8 bytes.
    */
   close(code = 1000, reason = ''): void {
     // Checked before anything changes: a bad call throws and leaves the client as it was.
-    if (code !== 1000 && !(code >= 3000 && code <= 4999)) throw new TypeError(`enhanced-ws: close code must be 1000 or 3000-4999, got ${String(code)}`);
+    // An integer: the wire carries one (a long-polling server would read 3000.5 as no code at all).
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) throw new TypeError(`enhanced-ws: close code must be an integer, 1000 or 3000-4999, got ${show(code)}`);
     if (typeof reason !== 'string' || utf8Length(reason) > 123) {
       throw new TypeError(`enhanced-ws: close reason must be a string of at most 123 UTF-8 bytes, got ${typeof reason === 'string' ? `${String(utf8Length(reason))} bytes` : typeof reason}`);
     }
