@@ -1,9 +1,10 @@
+import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { ForbiddenError } from './admission';
 import type { Connection } from './connection';
 import { uploadLimit } from './long-polling';
 import type { EnhancedWebSocketServer } from './server';
-import { httpUrl, ManualClock, nextConnection, pollHeld, until, useServers } from './test-utils';
+import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, until, useServers } from './test-utils';
 
 const { start } = useServers();
 
@@ -277,5 +278,80 @@ describe('long-polling endpoints', () => {
       expect(await response.json()).toMatchObject({ code: 1007 });
       expect(await closed).toMatchObject({ code: 1007 });
     });
+  });
+});
+
+/** A GET written on a raw socket that does not read until `resume()`: a slow client on a real network. */
+function slowGet(port: number, path: string): { resume(): Promise<string> } {
+  const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  socket.pause();
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => undefined);
+  return {
+    resume() {
+      socket.resume();
+      return new Promise((resolve) => socket.on('close', () => { resolve(Buffer.concat(chunks).toString('utf8')); }));
+    },
+  };
+}
+
+describe('long-polling at server.close()', () => {
+  it('delivers the whole final batch of a held poll on server.close(), also to a client that reads slowly', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false });
+    const { sid, conn } = await openSession(server);
+    const get = slowGet(server.port ?? 0, `/ws?transport=polling&sid=${sid}`);
+    await pollHeld(clock);
+    const text = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 200; i++) conn.send('bulk', text); // ~13 MB queued in one tick
+    const closed = server.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answer = await get.resume();
+    await closed;
+    const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    const length = Number(/content-length: (\d+)/i.exec(answer)?.[1]);
+    expect(Buffer.byteLength(body)).toBe(length);
+    expect((JSON.parse(body) as unknown[]).at(-1)).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+});
+
+/** A POST whose body arrives in two parts: `finish()` sends the rest and resolves with the answer's status line and body. */
+function splitPost(port: number, path: string, body: string): Promise<{ finish(): Promise<string> }> {
+  return new Promise((ready) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body.slice(0, 1)}`);
+      ready({
+        finish() {
+          let text = '';
+          socket.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+          socket.write(body.slice(1));
+          return new Promise((resolve) => {
+            const check = setInterval(() => {
+              const end = text.indexOf('\r\n\r\n');
+              if (end < 0) return;
+              const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+              if (Buffer.byteLength(text.slice(end + 4)) < length) return;
+              clearInterval(check);
+              socket.destroy();
+              resolve(`${text.slice(0, text.indexOf('\r\n'))} ${text.slice(end + 4)}`);
+            }, 5);
+          });
+        },
+      });
+    });
+  });
+}
+
+describe('long-polling session expiry', () => {
+  it('answers a POST whose session expired while its body arrived as an unknown session: 404, 4404 (not 410 with 1006)', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, pingIntervalMs: false, sessionTimeoutMs: 10000 });
+    const { sid, conn } = await openSession(server);
+    const post = await splitPost(server.port ?? 0, `/ws?transport=polling&sid=${sid}`, '["{\\"type\\":\\"x\\"}"]');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.advance(10000);
+    expect(conn.isOpen).toBe(false);
+    expect(await post.finish()).toBe('HTTP/1.1 404 Not Found {"code":4404,"reason":"unknown or expired session"}');
   });
 });

@@ -186,8 +186,14 @@ export class LongPollingEndpoint {
     });
   }
 
-  private async _upload(req: IncomingMessage, res: ServerResponse, { session, conn }: Entry): Promise<void> {
+  private async _upload(req: IncomingMessage, res: ServerResponse, entry: Entry): Promise<void> {
+    const { session, conn } = entry;
     const body = await readBody(req, uploadLimit(this._context.maxPayload));
+    // Expired (or gone) while the body arrived: an unknown session from then on, not a closed one.
+    if (this._sessions.get(session.sid) !== entry) {
+      refuse(res, Refusals.SESSION_NOT_FOUND);
+      return;
+    }
     if (session.closed) {
       refuse(res, { status: 410, ...session.closed });
       return;

@@ -1,11 +1,11 @@
 // The companion server: the http(s) server it listens on or joins, the connection registry, rooms, shutdown.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../close-codes';
 import { show } from '../errors';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { Admission } from './admission';
 import { callSafely } from './call-safely';
 import { Refusals } from './codes';
@@ -60,6 +60,8 @@ export class EnhancedWebSocketServer {
   private readonly _wss: WebSocketServer;
   private readonly _admission: Admission;
   private readonly _polling: LongPollingEndpoint;
+  /** Sockets our path answered on: shutdown lets what they still have to write (a final batch to a slow reader) go out before cutting connections. */
+  private readonly _sockets = new Set<Socket>();
   private readonly _wsContext: WebSocketContext;
   private readonly _sweep: HeartbeatSweep | undefined;
   private readonly _unmount: () => void;
@@ -81,7 +83,14 @@ export class EnhancedWebSocketServer {
       upgrade: (req, socket, head, url) => {
         this._wss.handleUpgrade(req, socket, head, (ws) => { admitWebSocket(ws, req, url.searchParams, this._wsContext); });
       },
-      request: (req, res, url) => { this._polling.handle(req, res, url.searchParams); },
+      request: (req, res, url) => {
+        const { socket } = req;
+        if (!this._sockets.has(socket)) {
+          this._sockets.add(socket);
+          socket.once('close', () => this._sockets.delete(socket));
+        }
+        this._polling.handle(req, res, url.searchParams);
+      },
     });
     this._sweep = resolved.pingIntervalMs === false ? undefined : new HeartbeatSweep(resolved.pingIntervalMs, clock);
     const host: ConnectionHost = {
@@ -208,6 +217,22 @@ export class EnhancedWebSocketServer {
     return ready;
   }
 
+  /**
+   * Resolves once our sockets have written what they hold (an answer is "finished" for http once
+   * handed to its socket, not once sent), or `SHUTDOWN_GRACE_MS` later.
+   */
+  private async _answered(): Promise<void> {
+    const writing = [...this._sockets].filter((socket) => !socket.destroyed && socket.writableLength > 0);
+    if (!writing.length) return;
+    let timer: TimerHandle | undefined;
+    const grace = new Promise<void>((resolve) => { timer = this._clock.setTimeout(resolve, SHUTDOWN_GRACE_MS); });
+    const flushed = writing.map((socket) => new Promise<void>((resolve) => {
+      socket.once('drain', resolve).once('close', resolve);
+    }));
+    await Promise.race([Promise.all(flushed), grace]);
+    this._clock.clearTimeout(timer);
+  }
+
   private async _shutdown(): Promise<void> {
     const reason = Refusals.SHUTTING_DOWN.reason;
     this._admission.closed = true;
@@ -234,10 +259,14 @@ export class EnhancedWebSocketServer {
     // or the http server would start listening afterwards, for good, with nobody serving it.
     await this.ready.catch(() => undefined);
     if (this._http.listening) {
+      // Final polls are answered by now but may still be on their way (a large batch, a slow
+      // reader): first they go out, within a grace, since http.close() cuts a connection whose
+      // answer was handed to its socket as idle.
+      await this._answered();
       await new Promise<void>((resolve, reject) => {
         this._http.close((error) => { if (error) reject(error); else resolve(); });
-        // Final polls are answered by now; a turn of the event loop flushes them, then nothing we
-        // serve is left on the other sockets (keep-alive, or opened ahead by a client's pool).
+        // A turn of the event loop flushes the last small answers, then nothing we serve is left
+        // on the other sockets (keep-alive, or opened ahead by a client's pool).
         setImmediate(() => { this._http.closeAllConnections(); });
       });
     }
