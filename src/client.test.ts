@@ -103,6 +103,17 @@ describe('EnhancedWebSocketClient construction', () => {
 });
 
 describe('EnhancedWebSocketClient routing', () => {
+  it('keeps the other subscription when one of two on() subscriptions of the same handler is undone', async () => {
+    const { server, client } = await openClient<Events>();
+    const got = collect<Events['tick']>();
+    const offA = client.on('tick', got.push);
+    client.on('tick', got.push); // a second, independent subscription (a second component, say)
+    server.send('tick', 1);
+    offA();
+    server.send('tick', 2);
+    expect(got.items).toEqual([1, 1, 2]); // each subscription delivers; undoing one leaves the other
+  });
+
   it('calls on(type) handlers with the payload and the message, only for that type', async () => {
     const { client, server } = await openClient<Events>();
     const chat = vi.fn();
