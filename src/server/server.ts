@@ -219,18 +219,14 @@ export class EnhancedWebSocketServer {
 
   /**
    * Resolves once our sockets have written what they hold (an answer is "finished" for http once
-   * handed to its socket, not once sent), or `SHUTDOWN_GRACE_MS` later.
+   * handed to its socket, not once sent), or when `grace` ends.
    */
-  private async _answered(): Promise<void> {
+  private async _answered(grace: Promise<void>): Promise<void> {
     const writing = [...this._sockets].filter((socket) => !socket.destroyed && socket.writableLength > 0);
-    if (!writing.length) return;
-    let timer: TimerHandle | undefined;
-    const grace = new Promise<void>((resolve) => { timer = this._clock.setTimeout(resolve, SHUTDOWN_GRACE_MS); });
     const flushed = writing.map((socket) => new Promise<void>((resolve) => {
       socket.once('drain', resolve).once('close', resolve);
     }));
     await Promise.race([Promise.all(flushed), grace]);
-    this._clock.clearTimeout(timer);
   }
 
   private async _shutdown(): Promise<void> {
@@ -253,24 +249,32 @@ export class EnhancedWebSocketServer {
     // WebSocket is closed with 1001, a long-polling request gets 404 or 503 (not processed: the
     // client sends it again), rather than hanging.
     if (!this._owns) this._unmount();
-    await closeWebSockets(this._wss, this._clock, SHUTDOWN_GRACE_MS);
-    if (!this._owns) return;
-    // close() may come before listening (a host name is looked up first): wait for the outcome,
-    // or the http server would start listening afterwards, for good, with nobody serving it.
-    await this.ready.catch(() => undefined);
-    if (this._http.listening) {
-      // Final polls are answered by now but may still be on their way (a large batch, a slow
-      // reader): first they go out, within a grace, since http.close() cuts a connection whose
-      // answer was handed to its socket as idle.
-      await this._answered();
-      await new Promise<void>((resolve, reject) => {
-        this._http.close((error) => { if (error) reject(error); else resolve(); });
-        // A turn of the event loop flushes the last small answers, then nothing we serve is left
-        // on the other sockets (keep-alive, or opened ahead by a client's pool).
-        setImmediate(() => { this._http.closeAllConnections(); });
-      });
+    // One grace, counted from close(), for WebSocket peers to answer the close frame and for the
+    // final long-polling answers to go out.
+    let timer: TimerHandle | undefined;
+    const grace = new Promise<void>((resolve) => { timer = this._clock.setTimeout(resolve, SHUTDOWN_GRACE_MS); });
+    try {
+      await closeWebSockets(this._wss, grace);
+      if (!this._owns) return;
+      // close() may come before listening (a host name is looked up first): wait for the outcome,
+      // or the http server would start listening afterwards, for good, with nobody serving it.
+      await this.ready.catch(() => undefined);
+      if (this._http.listening) {
+        // Final polls are answered by now but may still be on their way (a large batch, a slow
+        // reader): they go out first, since http.close() cuts a connection whose answer was
+        // handed to its socket as idle.
+        await this._answered(grace);
+        await new Promise<void>((resolve, reject) => {
+          this._http.close((error) => { if (error) reject(error); else resolve(); });
+          // A turn of the event loop flushes the last small answers, then nothing we serve is left
+          // on the other sockets (keep-alive, or opened ahead by a client's pool).
+          setImmediate(() => { this._http.closeAllConnections(); });
+        });
+      }
+      this._unmount();
+    } finally {
+      this._clock.clearTimeout(timer);
     }
-    this._unmount();
   }
 }
 
