@@ -4,7 +4,7 @@ import { backoffDelay } from './backoff';
 import { CloseCode } from './close-codes';
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { Emitter } from './emitter';
-import { isEnvelope, jsonSerializer, type Envelope, type EventMap, type InboundMessage, type Serializer } from './envelope';
+import { Codec, isEnvelope, jsonSerializer, type EventMap, type InboundMessage } from './envelope';
 import { isOffline, watchEnvironment } from './environment';
 import { ConnectionClosedError, EnhancedWsError, show } from './errors';
 import { Heartbeat } from './heartbeat';
@@ -15,8 +15,7 @@ import { canMove, type ConnectionState } from './state';
 import { createStats, type ClientStats } from './stats';
 import type { Transport, TransportCloseEvent, TransportName } from './transports/transport';
 import { LongPollingTransport } from './transports/long-polling';
-import { withCredentials } from './transports/credentials';
-import { WebSocketTransport } from './transports/websocket';
+import { createTransport, createWebSocket, webSocketConstructor } from './transports/factory';
 import { TransportSelection } from './transport-selection';
 import { WebSocketUpgrade } from './upgrade';
 import { Upgrade } from './upgrade-protocol';
@@ -63,7 +62,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
-  private readonly _serializer: Serializer;
+  private readonly _codec: Codec;
   private readonly _queue: SendQueue | undefined;
   private readonly _requests: PendingRequests;
   private readonly _stats = createStats();
@@ -94,11 +93,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (typeof _url !== 'function') toWebSocketUrl(_url);
     this._options = resolveOptions(options);
     this._clock = this._options.clock ?? systemClock;
-    this._serializer = this._options.serializer ?? jsonSerializer;
+    this._codec = new Codec(this._options.serializer ?? jsonSerializer);
     this._requests = new PendingRequests(this._clock, (id) => {
       this._queue?.remove(id);
     });
-    this._selection = new TransportSelection(this._options.transports, () => Boolean(this._WebSocket()));
+    this._selection = new TransportSelection(this._options.transports, () => Boolean(webSocketConstructor(this._options)));
     const queue = this._options.queue;
     if (queue) this._queue = new SendQueue(queue, (item, error, expired) => { this._dropped(item, error, expired); });
     if (this._options.autoConnect) this.connect();
@@ -164,7 +163,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * message alone is larger than `queue.maxBytes`.
    */
   send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<Events[K]>): void {
-    this._deliver(this._encode({ type, payload }), type);
+    this._deliver(this._codec.encode({ type, payload }), type);
   }
 
   /**
@@ -179,7 +178,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (!(typeof timeout === 'number' && timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${show(timeout)}`));
     const { id, promise } = this._requests.create(type, timeout);
     try {
-      this._deliver(this._encode({ type, payload, id }), type, id);
+      this._deliver(this._codec.encode({ type, payload, id }), type, id);
     } catch (error) {
       this._requests.reject(id, error as Error);
     }
@@ -263,7 +262,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         }
         const url = toWebSocketUrl(rawUrl);
         const name = this._selection.next();
-        const transport = this._createTransport(name, url, credentials);
+        const transport = createTransport(name, url, credentials, this._options, this._clock, this._codec);
         this._transport = transport;
         this._armConnectTimer(); // the handshake's own time: a slow url()/auth() must not count against the transport
         const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
@@ -359,7 +358,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._state !== 'open' || this._paused) return;
     if (this._pingDue) {
       this._pingDue = false;
-      this._write(this._encode({ type: 'ping', payload: { t: this._clock.now() } }), undefined, to);
+      this._write(this._codec.encode({ type: 'ping', payload: { t: this._clock.now() } }), undefined, to);
       this._heartbeat?.sent();
     }
     let item: QueuedFrame | undefined;
@@ -384,42 +383,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }, Math.max(delay, 0) + 1); // (+1: a message expires once *older* than maxAge)
   }
 
-  /**
-   * Credentials never go in the URL (proxy logs): long-polling sends them as a header, WebSocket
-   * in its first frame, answered by the companion server with `{type:'auth'}`.
-   */
-  private _createTransport(name: TransportName, url: string, credentials: string | undefined): Transport {
-    if (name === 'long-polling') {
-      return new LongPollingTransport(url, { fetch: this._options.fetch ?? globalThis.fetch, clock: this._clock, credentials });
-    }
-    const socket = this._webSocketTransport(url);
-    if (credentials === undefined) return socket;
-    const isAnswer = (data: unknown): boolean => {
-      const value = this._decode(data);
-      return isEnvelope(value) && value.type === 'auth';
-    };
-    return withCredentials(socket, this._encode({ type: 'auth', payload: credentials }), isAnswer, this._clock);
-  }
-
-  /** The decoded text frame; binary data, and text the serializer refuses, as they came. */
-  private _decode(data: unknown): unknown {
-    try {
-      return typeof data === 'string' ? this._serializer.decode(data) : data;
-    } catch {
-      return data; // reported as malformed, with the raw text
-    }
-  }
-
-  private _WebSocket(): typeof WebSocket | undefined {
-    return this._options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
-  }
-
-  private _webSocketTransport(url: string): WebSocketTransport {
-    const WebSocketImpl = this._WebSocket();
-    if (!WebSocketImpl) throw new TypeError('enhanced-ws: no WebSocket here: pass the WebSocket option, or allow "long-polling" in transports');
-    return new WebSocketTransport(url, this._options.protocols, WebSocketImpl);
-  }
-
   /** On long-polling, try WebSocket in the background (at once, then with backoff) and move over when it works. */
   private _probeUpgrade(polling: LongPollingTransport, url: string, delay = 0): void {
     // Moving needs somewhere to hold writes during the swap: without a queue, stay put.
@@ -430,7 +393,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._probeTimer = this._clock.setTimeout(() => {
       // The connection this probe belongs to; a listener run by the swap may end it (close(), connect()).
       const epoch = this._epoch;
-      this._upgrade = new WebSocketUpgrade(polling, this._webSocketTransport(probeUrl.href), this._clock, this._options.connectTimeout, {
+      this._upgrade = new WebSocketUpgrade(polling, createWebSocket(probeUrl.href, this._options), this._clock, this._options.connectTimeout, {
         pause: () => {
           this._paused = true;
         },
@@ -461,7 +424,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         close: (event) => {
           if (epoch === this._epoch) this._drop(event, true);
         },
-        upgradeFrame: (sid) => this._encode({ type: Upgrade.FRAME, payload: { sid } }),
+        upgradeFrame: (sid) => this._codec.encode({ type: Upgrade.FRAME, payload: { sid } }),
       });
     }, delay);
   }
@@ -473,7 +436,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _onMessage(data: unknown): void {
     this._stats.received++;
     this._heartbeat?.frame();
-    const value = this._decode(data);
+    const value = this._codec.decode(data);
     if (!isEnvelope(value)) {
       this._stats.malformed++;
       this._report(new EnhancedWsError('BAD_MESSAGE', `enhanced-ws: ignored a frame, not a {type, payload} envelope: ${typeof data === 'string' ? data.slice(0, 80) : 'binary data'}`));
@@ -567,19 +530,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     return epoch === this._epoch;
   }
 
-  private _encode(message: Envelope): string {
-    if (typeof message.type !== 'string' || !message.type) {
-      throw new TypeError(`enhanced-ws: message type must be a non-empty string, got ${JSON.stringify(message.type)}`);
-    }
-    let frame: unknown;
-    try {
-      frame = this._serializer.encode(message);
-    } catch (error) {
-      throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${show(error)}`, error);
-    }
-    if (typeof frame !== 'string') throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: serializer.encode must return a string, got ${typeof frame} for "${message.type}"`);
-    return frame;
-  }
 
   private _deliver(frame: string, type: string, id?: string): void {
     const queue = this._queue;
@@ -611,7 +561,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const items: QueuedFrame[] = [];
     this._stats.sent -= frames.length; // counted when handed over, but they never left
     for (const frame of frames) {
-      const message = this._decode(frame); // our own frames: always envelopes
+      const message = this._codec.decode(frame); // our own frames: always envelopes
       if (!isEnvelope(message) || message.type === 'ping') continue;
       // A request that failed meanwhile (timed out behind a slow upload) is not sent after all.
       if (message.id && !this._requests.markSent(message.id, false)) continue;

@@ -1,4 +1,6 @@
-// The JSON envelope `{ type, payload?, id? }`: types, the default serializer, inbound decoding.
+// The JSON envelope `{ type, payload?, id? }`: types, the default serializer, encoding and decoding frames.
+
+import { EnhancedWsError, show } from './errors';
 
 /**
  * Maps each message type to its payload type, e.g. `{ chat: { text: string } }`. The client
@@ -39,4 +41,33 @@ export const jsonSerializer: Serializer = {
 /** Whether a decoded value has the envelope's shape: an object with a string `type`. */
 export function isEnvelope(value: unknown): value is Envelope {
   return typeof value === 'object' && value !== null && typeof (value as Envelope).type === 'string';
+}
+
+/** Frames to and from envelopes through the app's serializer, with errors that name the message. */
+export class Codec {
+  constructor(private readonly _serializer: Serializer) {}
+
+  /** Throws a `TypeError` for a bad type, `SERIALIZE_FAILED` when the serializer cannot encode it. */
+  encode(message: Envelope): string {
+    if (typeof message.type !== 'string' || !message.type) {
+      throw new TypeError(`enhanced-ws: message type must be a non-empty string, got ${JSON.stringify(message.type)}`);
+    }
+    let frame: unknown;
+    try {
+      frame = this._serializer.encode(message);
+    } catch (error) {
+      throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: cannot serialize the payload of "${message.type}": ${show(error)}`, error);
+    }
+    if (typeof frame !== 'string') throw new EnhancedWsError('SERIALIZE_FAILED', `enhanced-ws: serializer.encode must return a string, got ${typeof frame} for "${message.type}"`);
+    return frame;
+  }
+
+  /** The decoded text frame; binary data, and text the serializer refuses, as they came. */
+  decode(data: unknown): unknown {
+    try {
+      return typeof data === 'string' ? this._serializer.decode(data) : data;
+    } catch {
+      return data; // reported as malformed, with the raw text
+    }
+  }
 }
