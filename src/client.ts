@@ -9,7 +9,7 @@ import { isOffline, watchEnvironment } from './environment';
 import { ConnectionClosedError, EnhancedWsError, show } from './errors';
 import { Heartbeat } from './heartbeat';
 import { DEFAULTS, resolveOptions, type ClientOptions, type ReconnectOptions, type ResolvedOptions } from './options';
-import { SendQueue, type QueuedFrame } from './queue';
+import { Outbox } from './outbox';
 import { PendingRequests } from './requests';
 import { canMove, type ConnectionState } from './state';
 import { createStats, type ClientStats } from './stats';
@@ -41,8 +41,6 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /** Consecutive failed attempts since the last stable connection. */
   private _attempt = 0;
   private _retryTimer: TimerHandle | undefined;
-  /** Expires queued messages as they pass `queue.maxAge`, not only when the queue is next touched. */
-  private _expiryTimer: TimerHandle | undefined;
   /** Ends an attempt that has not opened within `connectTimeout`. */
   private _connectTimer: TimerHandle | undefined;
   private _openedAt = 0;
@@ -55,15 +53,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _upgrade: WebSocketUpgrade | undefined;
   private _probeTimer: TimerHandle | undefined;
   private _probes = 0;
-  /** Writes wait in the queue (if there is one) while an upgrade moves the connection, and while state listeners hear of an open. */
-  private _paused = false;
-  /** A heartbeat ping fell due while writes were held. */
-  private _pingDue = false;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
   private readonly _codec: Codec;
-  private readonly _queue: SendQueue | undefined;
+  private readonly _outbox: Outbox;
   private readonly _requests: PendingRequests;
   private readonly _stats = createStats();
   /** How deep reports nest: what an onError listener causes is reported, not what it causes in turn. */
@@ -95,11 +89,15 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._clock = this._options.clock ?? systemClock;
     this._codec = new Codec(this._options.serializer ?? jsonSerializer);
     this._requests = new PendingRequests(this._clock, (id) => {
-      this._queue?.remove(id);
+      this._outbox.remove(id);
     });
     this._selection = new TransportSelection(this._options.transports, () => Boolean(webSocketConstructor(this._options)));
-    const queue = this._options.queue;
-    if (queue) this._queue = new SendQueue(queue, (item, error, expired) => { this._dropped(item, error, expired); });
+    this._outbox = new Outbox(this._options.queue, this._clock, this._codec, this._requests, this._stats, {
+      state: () => this._state,
+      transport: () => this._transport,
+      pinged: () => this._heartbeat?.sent(),
+      report: this._report,
+    });
     if (this._options.autoConnect) this.connect();
   }
 
@@ -114,7 +112,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
 
   /** A snapshot of the counters. */
   get stats(): Readonly<ClientStats> {
-    return { ...this._stats, queued: this._queue?.size ?? 0, fallbackReason: this._selection.fallbackReason };
+    return { ...this._stats, queued: this._outbox.size, fallbackReason: this._selection.fallbackReason };
   }
 
   /** Calls `handler(payload, message)` for each message of `type`. Returns the unsubscribe function. */
@@ -163,7 +161,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * message alone is larger than `queue.maxBytes`.
    */
   send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<Events[K]>): void {
-    this._deliver(this._codec.encode({ type, payload }), type);
+    this._outbox.send(this._codec.encode({ type, payload }), type);
   }
 
   /**
@@ -178,7 +176,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (!(typeof timeout === 'number' && timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${show(timeout)}`));
     const { id, promise } = this._requests.create(type, timeout);
     try {
-      this._deliver(this._codec.encode({ type, payload, id }), type, id);
+      this._outbox.send(this._codec.encode({ type, payload, id }), type, id);
     } catch (error) {
       this._requests.reject(id, error as Error);
     }
@@ -232,14 +230,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       // `upgrade` frame went out; its close below follows them), else on long-polling. A probe
       // the server closed meanwhile sent none of them: they stay queued.
       const probe = this._upgrade.socket;
-      this._paused = false;
-      this._flush(probe);
-      this._takeBack(probe?.unsent?.() ?? []);
+      this._outbox.paused = false;
+      this._outbox.flush(probe);
+      this._outbox.takeBack(probe?.unsent?.() ?? []);
     }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
     this._transport?.close(code, reason, (frames) => {
-      this._takeBack(frames, 'the server refused it after close()');
+      this._outbox.takeBack(frames, 'the server refused it after close()');
     });
     this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }
@@ -324,21 +322,18 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const epoch = this._epoch;
     // Only the onOpen listeners may send ahead of the queue (an app's hello/auth); what state
     // listeners send waits behind it.
-    this._paused = true;
+    this._outbox.paused = true;
     this._setState('open', 'connected');
     // Stale messages expire before anything is written (what an error listener sends meanwhile
     // waits behind the queue too); a throttled background-tab timer may not have expired them yet.
-    if (epoch === this._epoch) this._queue?.expire(this._clock.now());
+    if (epoch === this._epoch) this._outbox.expire();
     if (epoch !== this._epoch) return; // a state or error listener called close()
-    this._paused = false;
+    this._outbox.paused = false;
     const heartbeat = this._options.heartbeat;
     if (heartbeat) {
       this._heartbeat = new Heartbeat(heartbeat, this._clock, {
         sendPing: () => {
-          // While an upgrade holds writes the ping waits (not in the queue: it must neither take a
-          // message's place nor outlive the connection) and goes out first after the swap.
-          this._pingDue = true;
-          this._flush();
+          this._outbox.ping();
         },
         onDead: () => {
           this._drop({ code: CloseCode.HEARTBEAT_TIMEOUT, reason: 'heartbeat timeout', wasClean: false }, true);
@@ -347,46 +342,13 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
     this._lifecycle.emit('open', { transport: (this._transport as Transport).name, attempt: this._attempt });
     // Flush after the open listeners (an app's hello/auth goes first).
-    this._flush();
-  }
-
-  /**
-   * Writes a due ping, then the queue in order. No listener runs meanwhile: stale messages were
-   * expired at the open, and writes held during a swap never expire (the connection never went down).
-   */
-  private _flush(to?: Transport): void {
-    if (this._state !== 'open' || this._paused) return;
-    if (this._pingDue) {
-      this._pingDue = false;
-      this._write(this._codec.encode({ type: 'ping', payload: { t: this._clock.now() } }), undefined, to);
-      this._heartbeat?.sent();
-    }
-    let item: QueuedFrame | undefined;
-    while ((item = this._queue?.next())) this._write(item.frame, item.id, to);
-  }
-
-  /** (Re)arms the expiry timer for the oldest queued message; none when nothing can expire. */
-  private _expireLater(): void {
-    const queue = this._queue;
-    if (!queue) return;
-    this._clock.clearTimeout(this._expiryTimer);
-    this._expiryTimer = undefined;
-    const delay = queue.deadline() - this._clock.now();
-    if (delay === Infinity) return;
-    this._expiryTimer = this._clock.setTimeout(() => {
-      this._expiryTimer = undefined;
-      // Paused: the queue holds writes held during a swap, which never expire; the swap's end flushes
-      // them, or its failure drops the connection, which arms this again.
-      if (this._paused) return;
-      queue.expire(this._clock.now());
-      this._expireLater();
-    }, Math.max(delay, 0) + 1); // (+1: a message expires once *older* than maxAge)
+    this._outbox.flush();
   }
 
   /** On long-polling, try WebSocket in the background (at once, then with backoff) and move over when it works. */
   private _probeUpgrade(polling: LongPollingTransport, url: string, delay = 0): void {
     // Moving needs somewhere to hold writes during the swap: without a queue, stay put.
-    if (!this._selection.canUpgrade() || !this._queue) return;
+    if (!this._selection.canUpgrade() || !this._outbox.queues) return;
     // The marker tells the server this socket continues a long-polling session, not a new connection.
     const probeUrl = new URL(url);
     probeUrl.searchParams.set('transport', Upgrade.QUERY);
@@ -395,22 +357,22 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       const epoch = this._epoch;
       this._upgrade = new WebSocketUpgrade(polling, createWebSocket(probeUrl.href, this._options), this._clock, this._options.connectTimeout, {
         pause: () => {
-          this._paused = true;
+          this._outbox.paused = true;
         },
         resume: () => {
           this._upgrade = undefined;
-          this._paused = false;
-          this._flush();
+          this._outbox.paused = false;
+          this._outbox.flush();
           this._probeUpgrade(polling, url, backoffDelay(++this._probes, this._options.reconnect || DEFAULTS.reconnect, this._options.random));
         },
         adopt: (socket, early) => {
           this._upgrade = undefined;
-          this._paused = false;
+          this._outbox.paused = false;
           this._probes = 0;
           this._transport = socket;
           this._selection.opened('websocket');
           // Held writes first: what a state listener or a handler of an early frame sends must not overtake them.
-          this._flush();
+          this._outbox.flush();
           const epoch = this._epoch;
           this._stateChanged('open', 'upgraded to websocket');
           for (const data of early) if (epoch === this._epoch) this._onMessage(data);
@@ -495,11 +457,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._unwatch?.(); // (connect() attaches anew)
     this._suspended = false;
     this._requests.rejectAll(`connection closed: ${reason}`);
-    const dropped = this._queue?.dropOnClose() ?? [];
-    this._expireLater(); // (for what is left: a kept queue's messages still expire; none, no timer)
+    const dropped = this._outbox.dropOnClose();
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
-    for (const item of dropped) this._dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`), false);
+    for (const item of dropped) this._outbox.dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`));
     if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
   }
 
@@ -515,7 +476,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._probes = 0;
     this._upgrade?.cancel(event.code, event.reason);
     this._upgrade = undefined;
-    this._paused = this._pingDue = false;
+    this._outbox.reset();
     this._heartbeat?.stop();
     this._heartbeat = undefined;
     const epoch = ++this._epoch;
@@ -525,59 +486,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._transport = undefined;
     const unsent = transport?.unsent?.() ?? [];
     transport?.close(event.code, event.reason);
-    this._takeBack(unsent);
-    this._expireLater(); // (writes held by a swap are ordinary queued messages now)
+    this._outbox.takeBack(unsent);
     return epoch === this._epoch;
   }
 
-
-  private _deliver(frame: string, type: string, id?: string): void {
-    const queue = this._queue;
-    // (no transport while open: a connection being let go, its listeners told of what it never sent)
-    if (this._state !== 'open' || !this._transport) {
-      if (!queue) throw new EnhancedWsError('NOT_OPEN', `enhanced-ws: cannot send "${type}" while ${this._state} with queue: false`);
-      queue.push(frame, type, this._clock.now(), id);
-      this._expireLater();
-    } else if (this._paused && queue) {
-      // Held writes wait outside the queue's bounds: a pause is short and must not cost a message.
-      queue.hold(frame, type, this._clock.now(), id);
-    } else this._write(frame, id);
-  }
-
-  /** `to`: the current transport unless said otherwise (the probe of a swap cut short by close()). */
-  private _write(frame: string, id?: string, to = this._transport): void {
-    (to as Transport).send(frame);
-    this._stats.sent++;
-    if (id) this._requests.markSent(id);
-  }
-
-  /**
-   * Frames the transport accepted but provably never sent go back to the front of the queue; with
-   * no queue to hold them, or `lost` (the transport gave up on them after `close()`), they are
-   * dropped and reported.
-   */
-  private _takeBack(frames: string[], lost?: string): void {
-    const now = this._clock.now();
-    const items: QueuedFrame[] = [];
-    this._stats.sent -= frames.length; // counted when handed over, but they never left
-    for (const frame of frames) {
-      const message = this._codec.decode(frame); // our own frames: always envelopes
-      if (!isEnvelope(message) || message.type === 'ping') continue;
-      // A request that failed meanwhile (timed out behind a slow upload) is not sent after all.
-      if (message.id && !this._requests.markSent(message.id, false)) continue;
-      // bytes 0: not counted against queue.maxBytes again, they were accepted once
-      items.push({ frame, type: message.type, bytes: 0, queuedAt: now, id: message.id });
-    }
-    if (this._queue && !lost) this._queue.requeue(items);
-    else for (const item of items) this._dropped(item, new ConnectionClosedError(`enhanced-ws: "${item.type}" was not sent: ${lost ?? 'the connection dropped (queue: false)'}`), false);
-  }
-
-  private _dropped(item: QueuedFrame, error: EnhancedWsError, expired: boolean): void {
-    if (expired) this._stats.expired++;
-    else this._stats.dropped++;
-    if (item.id) this._requests.reject(item.id, error);
-    this._report(error);
-  }
 
   private _setState(next: ConnectionState, reason: string): void {
     const previous = this._state;
