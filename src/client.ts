@@ -258,40 +258,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
           // Not silently skipped: the server would refuse the connection and what was queued with it.
           throw new TypeError(`enhanced-ws: auth() must return (or resolve to) a string, got ${typeof credentials}`);
         }
-        const url = toWebSocketUrl(rawUrl);
-        const name = this._selection.next();
-        const transport = createTransport(name, url, credentials, this._options, this._clock, this._codec);
-        this._transport = transport;
-        this._armConnectTimer(); // the handshake's own time: a slow url()/auth() must not count against the transport
-        const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
-          if (epoch === this._epoch) fn(...args);
-        };
-        // The socket came up (only the answer to credentials was awaited): a close now is the
-        // server's answer, not a transport that failed to open, and must not bring the fallback on.
-        let handshook = false;
-        transport.open({
-          onOpen: current(() => {
-            this._selection.opened(name);
-            this._onOpen();
-            // (an open listener may have closed the client already)
-            if (epoch === this._epoch && transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
-          }),
-          onMessage: current((data: unknown) => {
-            this._onMessage(data);
-          }),
-          onClose: current((event: TransportCloseEvent) => {
-            if (this._upgrade?.pollingClosed(event)) return;
-            if (this._state !== 'open' && !handshook) this._selection.failed(name);
-            this._drop(event, true);
-          }),
-          onHandshake: current(() => {
-            handshook = true;
-            this._clock.clearTimeout(this._connectTimer);
-          }),
-          onError: current((event: unknown) => {
-            this._transportError(name, url, event);
-          }),
-        });
+        this._open(toWebSocketUrl(rawUrl), credentials, epoch);
       })
       .catch((error: unknown) => {
         if (epoch !== this._epoch) return;
@@ -299,6 +266,43 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         // (an error listener may have closed the client)
         if (epoch === this._epoch) this._drop({ code: 1006, reason: show(error), wasClean: false }, true);
       });
+  }
+
+  /** Opens the attempt's transport (its callbacks ignore themselves once `epoch` has passed). */
+  private _open(url: string, credentials: string | undefined, epoch: number): void {
+    const name = this._selection.next();
+    const transport = createTransport(name, url, credentials, this._options, this._clock, this._codec);
+    this._transport = transport;
+    this._armConnectTimer(); // the handshake's own time: a slow url()/auth() must not count against the transport
+    const current = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
+      if (epoch === this._epoch) fn(...args);
+    };
+    // The socket came up (only the answer to credentials was awaited): a close now is the
+    // server's answer, not a transport that failed to open, and must not bring the fallback on.
+    let handshook = false;
+    transport.open({
+      onOpen: current(() => {
+        this._selection.opened(name);
+        this._onOpen();
+        // (an open listener may have closed the client already)
+        if (epoch === this._epoch && transport instanceof LongPollingTransport) this._probeUpgrade(transport, url);
+      }),
+      onMessage: current((data: unknown) => {
+        this._onMessage(data);
+      }),
+      onClose: current((event: TransportCloseEvent) => {
+        if (this._upgrade?.pollingClosed(event)) return;
+        if (this._state !== 'open' && !handshook) this._selection.failed(name);
+        this._drop(event, true);
+      }),
+      onHandshake: current(() => {
+        handshook = true;
+        this._clock.clearTimeout(this._connectTimer);
+      }),
+      onError: current((event: unknown) => {
+        this._transportError(name, url, event);
+      }),
+    });
   }
 
   /**
