@@ -1,6 +1,8 @@
 // Compile-time contract of EnhancedWebSocketClient: event names and payloads checked for on, send and request.
 import { describe, expectTypeOf, it } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
 import { EnhancedWebSocketClient } from './client';
+import { DEFAULTS } from './options';
 import type { CloseContext, OpenContext, StateChangeContext } from './lifecycle';
 import type { Envelope, InboundMessage } from './envelope';
 import type { ConnectionState } from './state';
@@ -152,5 +154,20 @@ describe('lifecycle and state', () => {
     // @ts-expect-error overflow is one of three strings
     new EnhancedWebSocketClient('wss://example.com/ws', { queue: { overflow: 'drop-all' } });
     new EnhancedWebSocketClient('wss://example.com/ws', { reconnect: false, heartbeat: { interval: 1000 }, queue: { overflow: 'error' } });
+  });
+
+  it('accepts options as apps build them: read-only lists, the library\'s own defaults, undefined for "not given"', () => {
+    new EnhancedWebSocketClient('wss://example.com/ws', { transports: DEFAULTS.transports, protocols: ['v1', 'v2'] as const });
+    new EnhancedWebSocketClient('wss://example.com/ws', { transports: ['long-polling', 'websocket'] as const });
+    const interval: number | undefined = undefined;
+    new EnhancedWebSocketClient('wss://example.com/ws', { requestTimeout: undefined, heartbeat: { interval }, reconnect: { ...DEFAULTS.reconnect, maxRetries: 3 } });
+    const timeout: number | undefined = undefined;
+    void client.request('sum', [1, 2], { timeout });
+  });
+
+  it('accepts the ws package\'s WebSocket class (Node) without a cast, and refuses what is no WebSocket class', () => {
+    new EnhancedWebSocketClient('ws://127.0.0.1:8080', { WebSocket: NodeWebSocket });
+    // @ts-expect-error a function that constructs no socket
+    new EnhancedWebSocketClient('ws://127.0.0.1:8080', { WebSocket: class { send() {} } });
   });
 });

@@ -44,6 +44,7 @@ export type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
 export type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
 export type Reply<R, K> = K extends keyof R ? R[K] : unknown;
 export interface RequestOptions {
-  timeout?: number;
+  /** In ms (Infinity: none); `undefined` means the client's `requestTimeout`. */
+  timeout?: number | undefined;
 }
 export type RequestArgs<P> = undefined extends P ? [payload?: P, options?: RequestOptions] : [payload: P, options?: RequestOptions];

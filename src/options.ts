@@ -38,35 +38,47 @@ export interface QueueOptions {
   readonly dropOnClose: boolean;
 }
 
+/** Some settings of `T`; one given as `undefined` counts as not given (its default applies). */
+export type Settings<T> = { [K in keyof T]?: T[K] | undefined };
+
+/**
+ * What the client needs of a WebSocket class: the browser's, or one shaped like it, such as the
+ * `ws` package's in Node (whose types differ from the DOM's in details the client does not use).
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => { binaryType: string; readonly readyState: number; send(data: string): void; close(code?: number, reason?: string): void };
+
 /** Constructor options. Each of `reconnect`, `heartbeat` and `queue` can be `false` (off) or `true` (its defaults). */
 export interface ClientOptions {
   /** Connect in the constructor (default) or stay `idle` until `connect()`. */
-  autoConnect?: boolean;
-  reconnect?: Partial<ReconnectOptions> | boolean;
-  heartbeat?: Partial<HeartbeatOptions> | boolean;
-  queue?: Partial<QueueOptions> | boolean;
+  autoConnect?: boolean | undefined;
+  reconnect?: Settings<ReconnectOptions> | boolean | undefined;
+  heartbeat?: Settings<HeartbeatOptions> | boolean | undefined;
+  queue?: Settings<QueueOptions> | boolean | undefined;
   /** Default timeout of `request()`, in ms. */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
   /** Bounds each step of an attempt, in ms: resolving `url()`/`auth()`, then the handshake. One that overruns ends the attempt (4008), which is retried. */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Transports in order of preference. Long-polling needs the companion server (or one speaking docs/protocol.md). */
-  transports?: TransportName[];
+  transports?: readonly TransportName[] | undefined;
   /**
    * Credentials, fetched before every attempt: sent as the first frame on WebSocket and as an
    * `Authorization: Bearer` header on long-polling — never in the URL, which proxies log.
    */
-  auth?: () => string | Promise<string>;
+  auth?: (() => string | Promise<string>) | undefined;
   /** A fetch implementation for long-polling (default: the global one). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Subprotocols passed to the WebSocket constructor. */
-  protocols?: string | string[];
-  serializer?: Serializer;
-  /** A WebSocket constructor to use instead of the global one (Node, tests). */
-  WebSocket?: typeof WebSocket;
+  protocols?: string | readonly string[] | undefined;
+  serializer?: Serializer | undefined;
+  /** A WebSocket class to use instead of the global one (Node: the `ws` package's; tests). */
+  WebSocket?: WebSocketConstructor | undefined;
   /** Timers and clock (tests). */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Randomness for jitter (tests). */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Every default in one place; the README's options table is written from this object. */

@@ -47,6 +47,9 @@ describe('useWebSocket types', () => {
 
   it('binds a given client with its types', () => {
     expectTypeOf(useWebSocket(client)).toEqualTypeOf<UseWebSocketResult<Events, Replies>>();
+    // One type argument, as with a url: the client overload (not the url one, which refused the client).
+    const events = client as unknown as EnhancedWebSocketClient<Events>;
+    expectTypeOf(useWebSocket<Events>(events)).toEqualTypeOf<UseWebSocketResult<Events>>();
     expectTypeOf(useWebSocketClient<Events, Replies>()).toEqualTypeOf<EnhancedWebSocketClient<Events, Replies>>();
   });
 

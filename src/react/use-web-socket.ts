@@ -58,14 +58,16 @@ export function useWebSocket<Events extends object = EventMap, Replies extends o
   url: UrlSource,
   options?: ClientOptions,
 ): UseWebSocketResult<Events, Replies>;
-export function useWebSocket<Events extends object, Replies extends object>(
+export function useWebSocket<Events extends object = EventMap, Replies extends object = EventMap>(
   client: EnhancedWebSocketClient<Events, Replies>,
 ): UseWebSocketResult<Events, Replies>;
 export function useWebSocket<Events extends object, Replies extends object>(
   source: UrlSource | EnhancedWebSocketClient<Events, Replies>,
   options?: ClientOptions,
 ): UseWebSocketResult<Events, Replies> {
-  const given = source instanceof EnhancedWebSocketClient ? source : null;
+  // A url is a string or a function, so an object is a client: not `instanceof`, which a second
+  // copy of the core (the CJS build beside the ESM one, a duplicate install) would fail.
+  const given = typeof source === 'object' ? source : null;
   const shared = useSharedClient<Events, Replies>(given ? null : (source as UrlSource), options);
   const client = (given ?? shared) as EnhancedWebSocketClient<Events, Replies>;
 

@@ -20,7 +20,7 @@ import { closeWebSockets } from './websocket-shutdown';
 
 export interface BroadcastOptions {
   /** Connections that do not get the message, typically the sender. */
-  except?: Connection | Iterable<Connection>;
+  except?: Connection | Iterable<Connection> | undefined;
 }
 
 /** `server.to(room)`: the members of one room. */

@@ -2,20 +2,21 @@
 
 import type { Clock } from '../clock';
 import { isEnvelope, type Codec } from '../envelope';
-import type { ResolvedOptions } from '../options';
+import type { ResolvedOptions, WebSocketConstructor } from '../options';
 import { withCredentials } from './credentials';
 import { LongPollingTransport } from './long-polling';
 import type { Transport, TransportName } from './transport';
 import { WebSocketTransport } from './websocket';
 
 /** The WebSocket constructor to use: the `WebSocket` option, else the global one (none in old Node, some workers). */
-export const webSocketConstructor = (options: ResolvedOptions): typeof WebSocket | undefined =>
-  options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+export const webSocketConstructor = (options: ResolvedOptions): WebSocketConstructor | undefined =>
+  options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 
 export function createWebSocket(url: string, options: ResolvedOptions): WebSocketTransport {
   const WebSocketImpl = webSocketConstructor(options);
   if (!WebSocketImpl) throw new TypeError('enhanced-ws: no WebSocket here: pass the WebSocket option, or allow "long-polling" in transports');
-  return new WebSocketTransport(url, options.protocols, WebSocketImpl);
+  // (driven through the browser's API, which a class shaped like it implements; protocols only read)
+  return new WebSocketTransport(url, options.protocols as string | string[] | undefined, WebSocketImpl as typeof WebSocket);
 }
 
 /**
