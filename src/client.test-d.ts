@@ -168,6 +168,6 @@ describe('lifecycle and state', () => {
   it('accepts the ws package\'s WebSocket class (Node) without a cast, and refuses what is no WebSocket class', () => {
     new EnhancedWebSocketClient('ws://127.0.0.1:8080', { WebSocket: NodeWebSocket });
     // @ts-expect-error a function that constructs no socket
-    new EnhancedWebSocketClient('ws://127.0.0.1:8080', { WebSocket: class { send() {} } });
+    new EnhancedWebSocketClient('ws://127.0.0.1:8080', { WebSocket: class { send(): void { void 0; } } });
   });
 });
