@@ -34,7 +34,8 @@ export default [
     external: ['ws', /^node:/],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', sourcemap: true },
+      // (.cjs chunks too: in a "type": "module" package Node reads a .js chunk as ESM)
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: true },
     ],
     plugins: [ts()],
   },

@@ -1,6 +1,6 @@
 // backoffDelay: the exponential schedule, jitter bounds and the maxDelay cap, with injected randomness.
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type BackoffPolicy } from './backoff';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
 const policy: BackoffPolicy = { initialDelay: 1000, multiplier: 2, maxDelay: 30000, jitter: 0.5 };
 const always = (value: number) => () => value;

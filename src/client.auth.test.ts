@@ -1,8 +1,8 @@
 // EnhancedWebSocketClient credentials on WebSocket: first frame, open only once the server answered.
 import { describe, expect, it, vi } from 'vitest';
-import type { ReconnectingContext } from './lifecycle';
-import { ScriptedPollingServer } from './scripted-transports-test-utils';
-import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import type { ReconnectingContext } from './lifecycle.js';
+import { ScriptedPollingServer } from './scripted-transports-test-utils.js';
+import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -3,8 +3,8 @@
 // uncaught exception that ends the Node process. On close() during connect and during an upgrade probe.
 import { expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { EnhancedWebSocketClient } from './client';
-import { gatedWebSocket, useRealServers } from './real-server-test-utils';
+import { EnhancedWebSocketClient } from './client.js';
+import { gatedWebSocket, useRealServers } from './real-server-test-utils.js';
 
 const { startServer, track } = useRealServers();
 

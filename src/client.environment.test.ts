@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient in a (stubbed) browser: offline/online, background tabs, visibility, back/forward cache.
 import { describe, expect, it, vi } from 'vitest';
-import type { CloseContext, ReconnectingContext } from './lifecycle';
+import type { CloseContext, ReconnectingContext } from './lifecycle.js';
 import {
   FakeBrowser,
   MOCK_DELAY,
@@ -13,7 +13,7 @@ import {
   startServer,
   uniqueUrl,
   useHarness,
-} from './test-utils';
+} from './test-utils.js';
 
 useHarness();
 

@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient leaves nothing behind: no socket, browser listener or timer survives reconnects or close().
 import { describe, expect, it, vi } from 'vitest';
-import { FakeBrowser, MOCK_DELAY, advance, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { FakeBrowser, MOCK_DELAY, advance, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -1,6 +1,6 @@
 // EnhancedWebSocketClient lifecycle on mock-socket: state moves, listener contexts, close()/connect(), stats.
 import { describe, expect, it, vi } from 'vitest';
-import { MOCK_DELAY, advance, collect, makeClient, openClient, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { MOCK_DELAY, advance, collect, makeClient, openClient, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

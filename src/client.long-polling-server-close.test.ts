@@ -1,9 +1,9 @@
 // The client on long-polling when the server closes the session while an upload is on the wire:
 // the close waits for the upload's answer, and frames the server refused unprocessed are sent again.
 import { expect, it, vi } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
-import { useRealServers } from './real-server-test-utils';
-import type { Connection } from './server/index';
+import { EnhancedWebSocketClient } from './client.js';
+import { useRealServers } from './real-server-test-utils.js';
+import type { Connection } from './server/index.js';
 
 const { startServer, track } = useRealServers();
 

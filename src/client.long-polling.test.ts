@@ -1,8 +1,8 @@
 // The client on long-polling against a scripted long-polling server (a fetch stub): frames that provably never reached the server are sent again, not lost.
 import { describe, expect, it } from 'vitest';
-import type { ClientOptions } from './options';
-import { ScriptedPollingServer, scriptedSockets } from './scripted-transports-test-utils';
-import { FakeBrowser, advance, makeClient, useHarness } from './test-utils';
+import type { ClientOptions } from './options.js';
+import { ScriptedPollingServer, scriptedSockets } from './scripted-transports-test-utils.js';
+import { FakeBrowser, advance, makeClient, useHarness } from './test-utils.js';
 
 useHarness();
 

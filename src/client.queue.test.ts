@@ -1,8 +1,8 @@
 // EnhancedWebSocketClient send queue: order, flush after onOpen, overflow policies, bytes, expiry, close().
 import { describe, expect, it, vi } from 'vitest';
-import type { Envelope } from './envelope';
-import { EnhancedWsError } from './errors';
-import type { ClientOptions } from './options';
+import type { Envelope } from './envelope.js';
+import { EnhancedWsError } from './errors.js';
+import type { ClientOptions } from './options.js';
 import {
   MOCK_DELAY,
   advance,
@@ -15,7 +15,7 @@ import {
   startServer,
   uniqueUrl,
   useHarness,
-} from './test-utils';
+} from './test-utils.js';
 
 useHarness();
 

@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient reconnection: backoff delays, retry limit, reset, final codes, heartbeat death.
 import { describe, expect, it, vi } from 'vitest';
-import type { CloseContext, ReconnectingContext } from './lifecycle';
-import type { TransportCloseEvent } from './transports/transport';
+import type { CloseContext, ReconnectingContext } from './lifecycle.js';
+import type { TransportCloseEvent } from './transports/transport.js';
 import {
   MOCK_DELAY,
   advance,
@@ -15,7 +15,7 @@ import {
   uniqueUrl,
   useHarness,
   type SocketRecorder,
-} from './test-utils';
+} from './test-utils.js';
 
 useHarness();
 

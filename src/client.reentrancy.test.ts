@@ -1,9 +1,9 @@
 // Listeners that call close(), connect() or send() while the client is telling them something: the
 // client is already in the state it announces, so their call works as it would anywhere else.
 import { describe, expect, it } from 'vitest';
-import type { CloseContext } from './lifecycle';
-import { scriptedSockets } from './scripted-transports-test-utils';
-import { MOCK_DELAY, advance, collect, escapedWhile, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import type { CloseContext } from './lifecycle.js';
+import { scriptedSockets } from './scripted-transports-test-utils.js';
+import { MOCK_DELAY, advance, collect, escapedWhile, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient request(): replies, server errors, timeouts, closes and drops, queued requests.
 import { describe, expect, it, vi } from 'vitest';
-import { ConnectionClosedError, EnhancedWsError, ServerError, TimeoutError } from './errors';
-import { MOCK_DELAY, advance, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import { ConnectionClosedError, EnhancedWsError, ServerError, TimeoutError } from './errors.js';
+import { MOCK_DELAY, advance, makeClient, openClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -1,13 +1,13 @@
 // Compile-time contract of EnhancedWebSocketClient: event names and payloads checked for on, send and request.
 import { describe, expectTypeOf, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { EnhancedWebSocketClient } from './client';
-import { DEFAULTS } from './options';
-import type { CloseContext, OpenContext, StateChangeContext } from './lifecycle';
-import type { Envelope, InboundMessage } from './envelope';
-import type { ConnectionState } from './state';
-import type { ClientStats } from './stats';
-import type { TransportName } from './transports/transport';
+import { EnhancedWebSocketClient } from './client.js';
+import { DEFAULTS } from './options.js';
+import type { CloseContext, OpenContext, StateChangeContext } from './lifecycle.js';
+import type { Envelope, InboundMessage } from './envelope.js';
+import type { ConnectionState } from './state.js';
+import type { ClientStats } from './stats.js';
+import type { TransportName } from './transports/transport.js';
 
 interface Events {
   chat: { user: string; text: string };

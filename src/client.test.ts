@@ -1,8 +1,8 @@
 // EnhancedWebSocketClient on mock-socket: construction and bad input, typed routing, sending.
 import { describe, expect, it, vi } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
-import type { InboundMessage } from './envelope';
-import { EnhancedWsError } from './errors';
+import { EnhancedWebSocketClient } from './client.js';
+import type { InboundMessage } from './envelope.js';
+import { EnhancedWsError } from './errors.js';
 import {
   MOCK_DELAY,
   advance,
@@ -15,7 +15,7 @@ import {
   startServer,
   uniqueUrl,
   useHarness,
-} from './test-utils';
+} from './test-utils.js';
 
 useHarness();
 

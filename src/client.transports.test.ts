@@ -2,10 +2,10 @@
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { EnhancedWebSocketClient } from './client';
-import type { ClientOptions } from './options';
-import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils';
-import type { ServerOptions } from './server/index';
+import { EnhancedWebSocketClient } from './client.js';
+import type { ClientOptions } from './options.js';
+import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils.js';
+import type { ServerOptions } from './server/index.js';
 
 interface Events {
   echo: { n: number };
@@ -217,7 +217,7 @@ describe('EnhancedWebSocketClient transports', () => {
     // 829 bytes as a frame, about twice that inside the upload body, where each `\"` is escaped again
     const text = '"'.repeat(400);
     expect(Buffer.byteLength(JSON.stringify({ type: 'quote', payload: text }))).toBe(829);
-    const overWebSocket = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, transports: ['websocket'] });
+    const overWebSocket = client(url, { WebSocket: NodeWebSocket, transports: ['websocket'] });
     await vi.waitFor(() => { expect(overWebSocket.state).toBe('open'); });
     overWebSocket.send('quote', text);
     await vi.waitFor(() => { expect(received).toEqual([{ transport: 'websocket', text }]); });
@@ -256,7 +256,7 @@ describe('EnhancedWebSocketClient transports', () => {
         super(through ? target : hole.url, protocols);
       }
     }
-    const made = client(url, { WebSocket: Swallowed as unknown as typeof WebSocket, connectTimeout: 200 });
+    const made = client(url, { WebSocket: Swallowed, connectTimeout: 200 });
     const codes: number[] = [];
     made.onReconnecting(({ code }) => codes.push(code));
     await vi.waitFor(() => { expect(made.transport).toBe('long-polling'); expect(made.state).toBe('open'); });
@@ -278,7 +278,7 @@ describe('EnhancedWebSocketClient transports', () => {
     const { url, server } = await echoServer();
     const port = server.port as number;
     await server.close();
-    const made = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket });
+    const made = client(url, { WebSocket: NodeWebSocket });
     let retries = 0;
     made.onReconnecting(() => retries++);
     // Down: WebSocket, WebSocket, long-polling, WebSocket… all fail.
@@ -299,10 +299,10 @@ describe('EnhancedWebSocketClient transports', () => {
         return credentials === 'good';
       },
     });
-    const good = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, auth: () => Promise.resolve('good') });
+    const good = client(url, { WebSocket: NodeWebSocket, auth: () => Promise.resolve('good') });
     await vi.waitFor(() => { expect(good.state).toBe('open'); });
     await roundTrip(good, 3);
-    const bad = client(url, { WebSocket: NodeWebSocket as unknown as typeof WebSocket, auth: () => 'bad' });
+    const bad = client(url, { WebSocket: NodeWebSocket, auth: () => 'bad' });
     const codes: number[] = [];
     bad.onStateChange(({ state, reason }) => { if (state === 'closed') codes.push(Number(/\d+/.exec(reason)?.[0])); });
     await vi.waitFor(() => { expect(bad.state).toBe('closed'); });

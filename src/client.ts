@@ -1,27 +1,27 @@
 // EnhancedWebSocketClient: owns the state and the connect epoch, and wires the policies together.
 
-import { backoffDelay } from './backoff';
-import { CloseCode } from './close-codes';
-import { systemClock, type Clock, type TimerHandle } from './clock';
-import { Emitter } from './emitter';
-import { Codec, isEnvelope, jsonSerializer, type EventMap, type InboundMessage } from './envelope';
-import { isOffline, watchEnvironment } from './environment';
-import { ConnectionClosedError, EnhancedWsError, show } from './errors';
-import { Heartbeat } from './heartbeat';
-import { DEFAULTS, resolveOptions, type ClientOptions, type ReconnectOptions, type ResolvedOptions } from './options';
-import { Outbox } from './outbox';
-import { PendingRequests } from './requests';
-import { canMove, type ConnectionState } from './state';
-import { createStats, type ClientStats } from './stats';
-import type { Transport, TransportCloseEvent, TransportName } from './transports/transport';
-import { LongPollingTransport } from './transports/long-polling';
-import { createTransport, createWebSocket, webSocketConstructor } from './transports/factory';
-import { TransportSelection } from './transport-selection';
-import { WebSocketUpgrade } from './upgrade';
-import { Upgrade } from './upgrade-protocol';
-import { toWebSocketUrl, type UrlSource } from './url';
-import { utf8Length } from './utf8';
-import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle';
+import { backoffDelay } from './backoff.js';
+import { CloseCode } from './close-codes.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { Emitter } from './emitter.js';
+import { Codec, isEnvelope, jsonSerializer, type EventMap, type InboundMessage } from './envelope.js';
+import { isOffline, watchEnvironment } from './environment.js';
+import { ConnectionClosedError, EnhancedWsError, show } from './errors.js';
+import { Heartbeat } from './heartbeat.js';
+import { DEFAULTS, resolveOptions, type ClientOptions, type ReconnectOptions, type ResolvedOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import { PendingRequests } from './requests.js';
+import { canMove, type ConnectionState } from './state.js';
+import { createStats, type ClientStats } from './stats.js';
+import type { Transport, TransportCloseEvent, TransportName } from './transports/transport.js';
+import { LongPollingTransport } from './transports/long-polling.js';
+import { createTransport, createWebSocket, webSocketConstructor } from './transports/factory.js';
+import { TransportSelection } from './transport-selection.js';
+import { WebSocketUpgrade } from './upgrade.js';
+import { Upgrade } from './upgrade-protocol.js';
+import { toWebSocketUrl, type UrlSource } from './url.js';
+import { utf8Length } from './utf8.js';
+import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle.js';
 
 /**
  * A WebSocket connection you can trust: reconnects with backoff, routes typed JSON messages,

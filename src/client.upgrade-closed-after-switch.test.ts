@@ -4,9 +4,9 @@
 // a state listener that closes (or closes and reconnects) during that adoption has the last word.
 // And the app closing in that window: the server sees the app's code and reason, not "upgrade cancelled".
 import { expect, it, vi } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
-import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils';
-import type { Connection } from './server/index';
+import { EnhancedWebSocketClient } from './client.js';
+import { gatedWebSocket, slowUpgradedBatch, useRealServers } from './real-server-test-utils.js';
+import type { Connection } from './server/index.js';
 
 const { startServer, track } = useRealServers();
 

@@ -1,9 +1,9 @@
 // A heartbeat ping that falls due while an upgrade holds writes, against the real companion server on loopback.
 import { describe, expect, it } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
-import type { Clock, TimerHandle } from './clock';
-import type { CloseContext } from './lifecycle';
-import { frameType, gatedWebSocket, useRealServers } from './real-server-test-utils';
+import { EnhancedWebSocketClient } from './client.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { CloseContext } from './lifecycle.js';
+import { frameType, gatedWebSocket, useRealServers } from './real-server-test-utils.js';
 
 // Delays no other timer of the client uses (backoff stays under 50 ms, long-polling deadlines
 // are 20 s and more, the upgrade commit timeout is 10 s): only these two are held for the test.

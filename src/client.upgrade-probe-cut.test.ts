@@ -2,8 +2,8 @@
 // never switched): writes go back to long-polling at once, not after the 10 s commit timeout.
 import { expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { EnhancedWebSocketClient } from './client';
-import { gatedWebSocket, useRealServers } from './real-server-test-utils';
+import { EnhancedWebSocketClient } from './client.js';
+import { gatedWebSocket, useRealServers } from './real-server-test-utils.js';
 
 const { startServer, track } = useRealServers();
 

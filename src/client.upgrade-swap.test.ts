@@ -5,9 +5,9 @@
 // real companion server: client.upgrade-heartbeat, client.upgrade-probe-cut and
 // client.upgrade-closed-after-switch tests.
 import { describe, expect, it } from 'vitest';
-import type { ClientOptions } from './options';
-import { ScriptedPollingServer, scriptedSockets, type ScriptedSocket } from './scripted-transports-test-utils';
-import { advance, collect, makeClient, useHarness } from './test-utils';
+import type { ClientOptions } from './options.js';
+import { ScriptedPollingServer, scriptedSockets, type ScriptedSocket } from './scripted-transports-test-utils.js';
+import { advance, collect, makeClient, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -1,7 +1,7 @@
 // EnhancedWebSocketClient with a url function: called before every attempt, its failures count as failed attempts.
 import { describe, expect, it, vi } from 'vitest';
-import type { ReconnectingContext } from './lifecycle';
-import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils';
+import type { ReconnectingContext } from './lifecycle.js';
+import { MOCK_DELAY, advance, collect, makeClient, recordSockets, settle, startServer, uniqueUrl, useHarness } from './test-utils.js';
 
 useHarness();
 

@@ -1,6 +1,6 @@
 // systemClock: the one place real timers come from.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './clock';
+import { systemClock } from './clock.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,7 +1,7 @@
 // The README's options table is the user's view of DEFAULTS: they must not drift apart.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from './options';
+import { DEFAULTS } from './options.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -1,6 +1,6 @@
 // Emitter: unsubscribe functions, snapshot iteration, throwing handlers reported without breaking the loop.
 import { describe, expect, it, vi } from 'vitest';
-import { Emitter } from './emitter';
+import { Emitter } from './emitter.js';
 
 interface Events {
   [name: string]: (...args: never[]) => void;

@@ -1,6 +1,6 @@
 // The JSON envelope `{ type, payload?, id? }`: types, the default serializer, encoding and decoding frames.
 
-import { EnhancedWsError, show } from './errors';
+import { EnhancedWsError, show } from './errors.js';
 
 /**
  * Maps each message type to its payload type, e.g. `{ chat: { text: string } }`. The client

@@ -1,7 +1,7 @@
 // Heartbeat: pings on an interval, declares death only by the clock, treats any frame as life.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './clock';
-import { Heartbeat } from './heartbeat';
+import { systemClock } from './clock.js';
+import { Heartbeat } from './heartbeat.js';
 
 const options = { interval: 25_000, timeout: 10_000 };
 

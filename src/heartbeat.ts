@@ -1,7 +1,7 @@
 // App-level heartbeat: pings on an interval, judges liveness by the clock.
 
-import type { Clock, TimerHandle } from './clock';
-import type { HeartbeatOptions } from './options';
+import type { Clock, TimerHandle } from './clock.js';
+import type { HeartbeatOptions } from './options.js';
 
 export interface HeartbeatHooks {
   /** Sends a ping, calling `sent()` when it leaves: now, or later if writes are held (a transport swap). */

@@ -1,18 +1,18 @@
 // Public entry of the browser SDK: the client, its errors, close codes and types.
 
-export { EnhancedWebSocketClient } from './client';
-export type { CloseContext, OpenContext, ReconnectingContext, RequestOptions, StateChangeContext } from './lifecycle';
-export { CloseCode, FINAL_CLOSE_CODES, isFinalCloseCode } from './close-codes';
-export type { CloseCodeName } from './close-codes';
-export { ConnectionClosedError, EnhancedWsError, ServerError, TimeoutError, isEnhancedWsError } from './errors';
-export type { ErrorCode } from './errors';
-export { backoffDelay } from './backoff';
-export type { BackoffPolicy } from './backoff';
-export { DEFAULTS } from './options';
-export type { ClientOptions, HeartbeatOptions, OverflowPolicy, QueueOptions, ReconnectOptions } from './options';
-export type { Envelope, EventMap, InboundMessage, Serializer } from './envelope';
-export type { ConnectionState } from './state';
-export type { ClientStats } from './stats';
-export type { Clock } from './clock';
-export type { TransportName, TransportCloseEvent } from './transports/transport';
-export type { UrlSource } from './url';
+export { EnhancedWebSocketClient } from './client.js';
+export type { CloseContext, OpenContext, ReconnectingContext, RequestOptions, StateChangeContext } from './lifecycle.js';
+export { CloseCode, FINAL_CLOSE_CODES, isFinalCloseCode } from './close-codes.js';
+export type { CloseCodeName } from './close-codes.js';
+export { ConnectionClosedError, EnhancedWsError, ServerError, TimeoutError, isEnhancedWsError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { DEFAULTS } from './options.js';
+export type { ClientOptions, HeartbeatOptions, OverflowPolicy, QueueOptions, ReconnectOptions } from './options.js';
+export type { Envelope, EventMap, InboundMessage, Serializer } from './envelope.js';
+export type { ConnectionState } from './state.js';
+export type { ClientStats } from './stats.js';
+export type { Clock } from './clock.js';
+export type { TransportName, TransportCloseEvent } from './transports/transport.js';
+export type { UrlSource } from './url.js';

@@ -1,8 +1,8 @@
 // The shapes listeners receive (one context object each, so fields can be added) and the typed-API helpers.
 
-import type { Envelope, InboundMessage } from './envelope';
-import type { ConnectionState } from './state';
-import type { TransportCloseEvent, TransportName } from './transports/transport';
+import type { Envelope, InboundMessage } from './envelope.js';
+import type { ConnectionState } from './state.js';
+import type { TransportCloseEvent, TransportName } from './transports/transport.js';
 
 export interface OpenContext {
   transport: TransportName;

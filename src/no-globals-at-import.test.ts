@@ -29,7 +29,7 @@ describe('importing src/index.ts', () => {
     const microtasks = vi.spyOn(globalThis, 'queueMicrotask');
     let exports: Record<string, unknown>;
     try {
-      exports = await import('./index');
+      exports = await import('./index.js');
     } finally {
       for (const [name, descriptor] of saved) {
         if (descriptor) Object.defineProperty(globalThis, name, descriptor);

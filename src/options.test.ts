@@ -1,8 +1,8 @@
 // resolveOptions: defaults, `false` sections, and a TypeError naming every bad option.
 import { describe, expect, it } from 'vitest';
-import { systemClock } from './clock';
-import { jsonSerializer } from './envelope';
-import { DEFAULTS, resolveOptions, type ClientOptions } from './options';
+import { systemClock } from './clock.js';
+import { jsonSerializer } from './envelope.js';
+import { DEFAULTS, resolveOptions, type ClientOptions } from './options.js';
 
 /** Options a caller might pass from untyped code. */
 const loose = (options: Record<string, unknown>): ClientOptions => options;

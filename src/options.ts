@@ -1,11 +1,11 @@
 // Client options: their defaults (one frozen object) and their validation at construction.
 
-import type { BackoffPolicy } from './backoff';
-import { FINAL_CLOSE_CODES } from './close-codes';
-import { show } from './errors';
-import type { Clock } from './clock';
-import type { Serializer } from './envelope';
-import type { TransportCloseEvent, TransportName } from './transports/transport';
+import type { BackoffPolicy } from './backoff.js';
+import { FINAL_CLOSE_CODES } from './close-codes.js';
+import { show } from './errors.js';
+import type { Clock } from './clock.js';
+import type { Serializer } from './envelope.js';
+import type { TransportCloseEvent, TransportName } from './transports/transport.js';
 
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
 

@@ -1,15 +1,15 @@
 // Outbox: writes now while open, queues otherwise, holds while paused, pings first, takes back unsent frames, expires on time.
 import { describe, expect, it, vi } from 'vitest';
-import { systemClock } from './clock';
-import { Codec, jsonSerializer, type Envelope } from './envelope';
-import { ConnectionClosedError, EnhancedWsError, TimeoutError } from './errors';
-import { DEFAULTS, type QueueOptions } from './options';
-import { Outbox, type OutboxHost } from './outbox';
-import { PendingRequests } from './requests';
-import type { ConnectionState } from './state';
-import { createStats } from './stats';
-import { advance, codeOf, useHarness } from './test-utils';
-import type { Transport } from './transports/transport';
+import { systemClock } from './clock.js';
+import { Codec, jsonSerializer, type Envelope } from './envelope.js';
+import { ConnectionClosedError, EnhancedWsError, TimeoutError } from './errors.js';
+import { DEFAULTS, type QueueOptions } from './options.js';
+import { Outbox, type OutboxHost } from './outbox.js';
+import { PendingRequests } from './requests.js';
+import type { ConnectionState } from './state.js';
+import { createStats } from './stats.js';
+import { advance, codeOf, useHarness } from './test-utils.js';
+import type { Transport } from './transports/transport.js';
 
 const codec = new Codec(jsonSerializer);
 

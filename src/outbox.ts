@@ -1,15 +1,15 @@
 // The send path: writes at once while open, queues otherwise, holds writes while paused, expires
 // stale messages on time, and takes back what a transport never sent. Nothing is dropped silently.
 
-import type { Clock, TimerHandle } from './clock';
-import { isEnvelope, type Codec } from './envelope';
-import { ConnectionClosedError, EnhancedWsError } from './errors';
-import type { QueueOptions } from './options';
-import { SendQueue, type QueuedFrame } from './queue';
-import type { PendingRequests } from './requests';
-import type { ConnectionState } from './state';
-import type { ClientStats } from './stats';
-import type { Transport } from './transports/transport';
+import type { Clock, TimerHandle } from './clock.js';
+import { isEnvelope, type Codec } from './envelope.js';
+import { ConnectionClosedError, EnhancedWsError } from './errors.js';
+import type { QueueOptions } from './options.js';
+import { SendQueue, type QueuedFrame } from './queue.js';
+import type { PendingRequests } from './requests.js';
+import type { ConnectionState } from './state.js';
+import type { ClientStats } from './stats.js';
+import type { Transport } from './transports/transport.js';
 
 /** What the outbox reads from, and tells, the client that owns it. */
 export interface OutboxHost {

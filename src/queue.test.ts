@@ -1,8 +1,8 @@
 // SendQueue: order, the three overflow policies, maxBytes, maxAge expiry, clear, and that every drop is reported.
 import { describe, expect, it } from 'vitest';
-import type { EnhancedWsError } from './errors';
-import { DEFAULTS, type QueueOptions } from './options';
-import { SendQueue, type QueuedFrame } from './queue';
+import type { EnhancedWsError } from './errors.js';
+import { DEFAULTS, type QueueOptions } from './options.js';
+import { SendQueue, type QueuedFrame } from './queue.js';
 
 interface Drop {
   type: string;

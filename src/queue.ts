@@ -1,8 +1,8 @@
 // The send queue: frames waiting for an open connection, in order, bounded, expiring.
 
-import type { QueueOptions } from './options';
-import { EnhancedWsError } from './errors';
-import { utf8Length } from './utf8';
+import type { QueueOptions } from './options.js';
+import { EnhancedWsError } from './errors.js';
+import { utf8Length } from './utf8.js';
 
 export interface QueuedFrame {
   readonly frame: string;

@@ -2,8 +2,8 @@
 
 import { afterEach } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
-import { createServer, type EnhancedWebSocketServer, type ServerOptions } from './server/index';
-import { wsUrl } from './server/test-utils';
+import { createServer, type EnhancedWebSocketServer, type ServerOptions } from './server/index.js';
+import { wsUrl } from './server/test-utils.js';
 
 /** What `track` closes after the test: an `EnhancedWebSocketClient` of any event map. */
 interface Closable {

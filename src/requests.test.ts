@@ -1,9 +1,9 @@
 // PendingRequests: ids, settling from replies, timeouts, and rejection when the connection goes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './clock';
-import { ConnectionClosedError, ServerError, TimeoutError } from './errors';
-import type { Envelope } from './envelope';
-import { PendingRequests } from './requests';
+import { systemClock } from './clock.js';
+import { ConnectionClosedError, ServerError, TimeoutError } from './errors.js';
+import type { Envelope } from './envelope.js';
+import { PendingRequests } from './requests.js';
 
 /** Creates a request whose eventual rejection the test does not care about. */
 function createQuiet(requests: PendingRequests, type: string, timeout: number): string {

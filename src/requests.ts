@@ -1,8 +1,8 @@
 // Pending request/response pairs: ids, timeouts, settling from `reply` frames.
 
-import type { Clock, TimerHandle } from './clock';
-import type { Envelope } from './envelope';
-import { ConnectionClosedError, ServerError, TimeoutError } from './errors';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Envelope } from './envelope.js';
+import { ConnectionClosedError, ServerError, TimeoutError } from './errors.js';
 
 interface Pending {
   resolve(value: unknown): void;

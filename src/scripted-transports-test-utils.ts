@@ -5,7 +5,7 @@
 // cannot do: hold a socket connecting until the test accepts it, a socket left CLOSING with no
 // close event, a probe URL with a query, a long-polling session answered batch by batch.
 
-import type { Envelope } from './envelope';
+import type { Envelope } from './envelope.js';
 
 /** The envelope an encoded frame carries. */
 export const decode = (frame: string): Envelope => JSON.parse(frame) as Envelope;

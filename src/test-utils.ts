@@ -2,10 +2,10 @@
 
 import { Server, WebSocket as MockWebSocket, type Client } from 'mock-socket';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { EnhancedWebSocketClient } from './client';
-import type { Envelope, EventMap } from './envelope';
-import { isEnhancedWsError } from './errors';
-import type { ClientOptions } from './options';
+import { EnhancedWebSocketClient } from './client.js';
+import type { Envelope, EventMap } from './envelope.js';
+import { isEnhancedWsError } from './errors.js';
+import type { ClientOptions } from './options.js';
 
 /** mock-socket delivers opens, closes and client→server frames after a 4 ms timer (thoov/mock-socket#176). */
 export const MOCK_DELAY = 4;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TransportSelection } from './transport-selection';
+import { TransportSelection } from './transport-selection.js';
 
 const both = ['websocket', 'long-polling'] as const;
 

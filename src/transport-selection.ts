@@ -1,6 +1,6 @@
 // Which transport the next attempt uses, and why the client fell back (if it did).
 
-import type { TransportName } from './transports/transport';
+import type { TransportName } from './transports/transport.js';
 
 /** WebSocket attempts that must fail to open, in a row, before long-polling is tried. */
 const WEBSOCKET_FAILURES_BEFORE_FALLBACK = 2;

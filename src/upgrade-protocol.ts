@@ -1,6 +1,6 @@
 // The wire names of the long-polling → WebSocket upgrade, read by the client and the server alike.
 
-import { CloseCode } from './close-codes';
+import { CloseCode } from './close-codes.js';
 
 /**
  * The long-polling → WebSocket upgrade (docs/protocol.md): the query that marks a probe socket,

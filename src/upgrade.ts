@@ -1,10 +1,10 @@
 // Moves an open long-polling connection to WebSocket: probe, pause, swap — nothing lost or reordered.
 
-import type { Clock, TimerHandle } from './clock';
-import type { LongPollingTransport } from './transports/long-polling';
-import type { Transport, TransportCloseEvent } from './transports/transport';
-import { CloseCode } from './close-codes';
-import { Upgrade } from './upgrade-protocol';
+import type { Clock, TimerHandle } from './clock.js';
+import type { LongPollingTransport } from './transports/long-polling.js';
+import type { Transport, TransportCloseEvent } from './transports/transport.js';
+import { CloseCode } from './close-codes.js';
+import { Upgrade } from './upgrade-protocol.js';
 
 /** How long the server may take to end long-polling after the `upgrade` frame (a server without upgrade support never does). */
 const COMMIT_TIMEOUT_MS = 10000;

@@ -1,6 +1,6 @@
 // toWebSocketUrl / resolveUrl: ws(s) pass through, http(s) and relative URLs map to ws(s), bad ones name themselves.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolveUrl, toWebSocketUrl } from './url';
+import { resolveUrl, toWebSocketUrl } from './url.js';
 
 describe('toWebSocketUrl', () => {
   afterEach(() => {

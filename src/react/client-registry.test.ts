@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClientRegistry, type Closable } from './client-registry';
+import { ClientRegistry, type Closable } from './client-registry.js';
 
 const closable = (): Closable & { closed: number } => {
   const item = {

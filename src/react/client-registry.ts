@@ -1,6 +1,6 @@
 // ClientRegistry: shares one client per (url, options) key between components, ref-counted, with a deferred close.
 
-import { DEFAULTS } from '../index';
+import { DEFAULTS } from '../index.js';
 
 /** What the registry holds: anything it can close (an `EnhancedWebSocketClient`). */
 export interface Closable {

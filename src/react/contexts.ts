@@ -1,8 +1,8 @@
 // The React contexts of the adapter: which registry shares clients, and the provider's client.
 
 import { createContext } from 'react';
-import type { EnhancedWebSocketClient } from '../index';
-import { ClientRegistry } from './client-registry';
+import type { EnhancedWebSocketClient } from '../index.js';
+import { ClientRegistry } from './client-registry.js';
 
 /**
  * The registry `useWebSocket` and `WebSocketProvider` share clients through. The default is one

@@ -2,13 +2,13 @@
 import { StrictMode, useState } from 'react';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClientOptions, EnhancedWebSocketClient } from '../index';
-import { ClientRegistry } from './client-registry';
-import { ClientRegistryContext } from './contexts';
-import { WebSocketProvider, useWebSocketClient } from './provider';
-import { useWebSocket } from './use-web-socket';
-import { useWebSocketEvent } from './use-web-socket-event';
-import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils';
+import type { ClientOptions, EnhancedWebSocketClient } from '../index.js';
+import { ClientRegistry } from './client-registry.js';
+import { ClientRegistryContext } from './contexts.js';
+import { WebSocketProvider, useWebSocketClient } from './provider.js';
+import { useWebSocket } from './use-web-socket.js';
+import { useWebSocketEvent } from './use-web-socket-event.js';
+import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils.js';
 
 interface Events {
   chat: { text: string };

@@ -1,9 +1,9 @@
 // WebSocketProvider and useWebSocketClient: one shared connection for a component tree.
 
 import { createElement, useContext, type ReactElement, type ReactNode } from 'react';
-import type { ClientOptions, EnhancedWebSocketClient, EventMap, UrlSource } from '../index';
-import { WebSocketClientContext } from './contexts';
-import { useSharedClient } from './use-shared-client';
+import type { ClientOptions, EnhancedWebSocketClient, EventMap, UrlSource } from '../index.js';
+import { WebSocketClientContext } from './contexts.js';
+import { useSharedClient } from './use-shared-client.js';
 
 export interface WebSocketProviderProps {
   url: UrlSource;

@@ -2,12 +2,12 @@
 // Server rendering runs in Node, without window, document or location: this file does too.
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClientOptions } from '../index';
-import { ClientRegistry } from './client-registry';
-import { ClientRegistryContext } from './contexts';
-import { WebSocketProvider, useWebSocketClient } from './provider';
-import { useWebSocket } from './use-web-socket';
-import { useWebSocketEvent } from './use-web-socket-event';
+import type { ClientOptions } from '../index.js';
+import { ClientRegistry } from './client-registry.js';
+import { ClientRegistryContext } from './contexts.js';
+import { WebSocketProvider, useWebSocketClient } from './provider.js';
+import { useWebSocket } from './use-web-socket.js';
+import { useWebSocketEvent } from './use-web-socket-event.js';
 
 interface Events {
   chat: { text: string };
@@ -67,7 +67,7 @@ describe('server rendering', () => {
   it('adds no global when the entry is imported', async () => {
     vi.resetModules();
     const before = Object.getOwnPropertyNames(globalThis).sort();
-    const entry = await import('./index');
+    const entry = await import('./index.js');
     expect(Object.keys(entry).sort()).toEqual([
       'ClientRegistry',
       'ClientRegistryContext',

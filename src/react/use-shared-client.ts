@@ -1,9 +1,9 @@
 // useSharedClient: the registry's client for (url, options), held while the component is mounted.
 
 import { useContext, useEffect, useReducer, useRef } from 'react';
-import { EnhancedWebSocketClient, type ClientOptions, type UrlSource } from '../index';
-import type { ClientRegistry } from './client-registry';
-import { ClientRegistryContext } from './contexts';
+import { EnhancedWebSocketClient, type ClientOptions, type UrlSource } from '../index.js';
+import type { ClientRegistry } from './client-registry.js';
+import { ClientRegistryContext } from './contexts.js';
 
 type Client<E extends object, R extends object> = EnhancedWebSocketClient<E, R>;
 

@@ -2,12 +2,12 @@
 import { useState } from 'react';
 import { act, cleanup, render } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EnhancedWebSocketClient, Envelope } from '../index';
-import { ClientRegistry } from './client-registry';
-import { ClientRegistryContext } from './contexts';
-import { useWebSocket } from './use-web-socket';
-import { useWebSocketEvent } from './use-web-socket-event';
-import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils';
+import type { EnhancedWebSocketClient, Envelope } from '../index.js';
+import { ClientRegistry } from './client-registry.js';
+import { ClientRegistryContext } from './contexts.js';
+import { useWebSocket } from './use-web-socket.js';
+import { useWebSocketEvent } from './use-web-socket-event.js';
+import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils.js';
 
 interface Events {
   chat: { user: string; text: string };

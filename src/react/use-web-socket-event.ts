@@ -1,7 +1,7 @@
 // useWebSocketEvent: calls the latest handler for each message of one type, subscribed once per client and type.
 
 import { useEffect, useInsertionEffect, useRef } from 'react';
-import type { EnhancedWebSocketClient, Envelope } from '../index';
+import type { EnhancedWebSocketClient, Envelope } from '../index.js';
 
 /** The handler of `type`: the payload type comes from the client's `Events` map. */
 export type WebSocketEventHandler<Events extends object, K extends keyof Events & string> = (

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ClientStats, ConnectionState, EnhancedWebSocketClient, Envelope, InboundMessage, TransportName } from '../index';
-import { useWebSocket, useWebSocketClient, useWebSocketEvent, type UseWebSocketResult } from './index';
+import type { ClientStats, ConnectionState, EnhancedWebSocketClient, Envelope, InboundMessage, TransportName } from '../index.js';
+import { useWebSocket, useWebSocketClient, useWebSocketEvent, type UseWebSocketResult } from './index.js';
 
 interface Events {
   chat: { user: string; text: string };

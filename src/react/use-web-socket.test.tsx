@@ -3,11 +3,11 @@ import { StrictMode, useEffect, useState, type ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnhancedWebSocketClient, type ClientOptions, type ConnectionState, type InboundMessage } from '../index';
-import { ClientRegistry } from './client-registry';
-import { ClientRegistryContext } from './contexts';
-import { useWebSocket, type UseWebSocketResult } from './use-web-socket';
-import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils';
+import { EnhancedWebSocketClient, type ClientOptions, type ConnectionState, type InboundMessage } from '../index.js';
+import { ClientRegistry } from './client-registry.js';
+import { ClientRegistryContext } from './contexts.js';
+import { useWebSocket, type UseWebSocketResult } from './use-web-socket.js';
+import { advance, mockEndpoint, SOCKET_DELAY_MS, type MockEndpoint } from './test-utils.js';
 
 interface Events {
   chat: { user: string; text: string };

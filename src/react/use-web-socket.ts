@@ -10,8 +10,8 @@ import {
   type InboundMessage,
   type TransportName,
   type UrlSource,
-} from '../index';
-import { useSharedClient } from './use-shared-client';
+} from '../index.js';
+import { useSharedClient } from './use-shared-client.js';
 
 /** What `useWebSocket` returns. */
 export interface UseWebSocketResult<Events extends object = EventMap, Replies extends object = EventMap> {

@@ -1,9 +1,9 @@
 // Who gets in, for both transports: the Origin allowlist, the connection cap, the authenticate hook.
 
 import type { IncomingMessage } from 'node:http';
-import { isThenable } from './call-safely';
-import { MAX_REASON_BYTES, Refusals, type Refusal } from './codes';
-import type { Authenticate } from './options';
+import { isThenable } from './call-safely.js';
+import { MAX_REASON_BYTES, Refusals, type Refusal } from './codes.js';
+import type { Authenticate } from './options.js';
 
 /**
  * Throw this (or any error with `status: 403`) from `authenticate` to refuse a peer that is

@@ -15,6 +15,6 @@ export class ForbiddenError extends Error {
   }
 }
 
-export { SERVER_DEFAULTS } from './options';
-export { FrameErrorCode, NO_HANDLER, Refusals, Upgrade } from './codes';
-export { CloseCode } from '../close-codes';
+export { SERVER_DEFAULTS } from './options.js';
+export { FrameErrorCode, NO_HANDLER, Refusals, Upgrade } from './codes.js';
+export { CloseCode } from '../close-codes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { callSafely } from './call-safely';
+import { callSafely } from './call-safely.js';
 
 describe('callSafely', () => {
   it('calls the callback with the arguments and reports nothing when it returns', () => {

@@ -1,8 +1,8 @@
 // The server's refusals (close code + HTTP status per reason) and the codes of its error frames.
 
-import { CloseCode } from '../close-codes';
+import { CloseCode } from '../close-codes.js';
 
-export { Upgrade } from '../upgrade-protocol';
+export { Upgrade } from '../upgrade-protocol.js';
 
 /** Why the server turned a peer away: the WebSocket close code and the long-polling HTTP status. */
 export interface Refusal {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FrameErrorCode, NO_HANDLER } from './codes';
-import type { Connection } from './connection';
-import type { EnhancedWebSocketServer } from './server';
-import type { ServerOptions } from './options';
-import { httpUrl, nextConnection, pollingPeer, until, useServers, wsPeer, wsUrl, type Peer } from './test-utils';
+import { FrameErrorCode, NO_HANDLER } from './codes.js';
+import type { Connection } from './connection.js';
+import type { EnhancedWebSocketServer } from './server.js';
+import type { ServerOptions } from './options.js';
+import { httpUrl, nextConnection, pollingPeer, until, useServers, wsPeer, wsUrl, type Peer } from './test-utils.js';
 
 const { start, track } = useServers();
 

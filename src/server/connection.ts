@@ -2,12 +2,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { CloseCode } from '../close-codes';
-import { isEnvelope, type Envelope } from '../envelope';
-import { show } from '../errors';
-import type { TransportName } from '../transports/transport';
-import { callSafely } from './call-safely';
-import { FrameErrorCode, isValidCloseCode, MAX_REASON_BYTES, NO_HANDLER } from './codes';
+import { CloseCode } from '../close-codes.js';
+import { isEnvelope, type Envelope } from '../envelope.js';
+import { show } from '../errors.js';
+import type { TransportName } from '../transports/transport.js';
+import { callSafely } from './call-safely.js';
+import { FrameErrorCode, isValidCloseCode, MAX_REASON_BYTES, NO_HANDLER } from './codes.js';
 
 /** What a transport gives a connection: write one text frame, close with a code. */
 export interface Link {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, nextConnection, useServers, wsPeer, wsUrl } from './test-utils';
+import { ManualClock, nextConnection, useServers, wsPeer, wsUrl } from './test-utils.js';
 
 const { start, track } = useServers();
 

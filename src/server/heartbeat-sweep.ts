@@ -1,7 +1,7 @@
 // Finds dead WebSocket peers: a protocol ping every interval; no pong since the last one, terminated.
 
 import type { WebSocket } from 'ws';
-import type { Clock, TimerHandle } from '../clock';
+import type { Clock, TimerHandle } from '../clock.js';
 
 /**
  * A peer whose network vanished (laptop lid, mobile handover) never sends a close frame, and TCP

@@ -1,7 +1,7 @@
 // Small HTTP helpers for the long-polling endpoints: JSON responses, CORS, bounded bodies.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Refusal } from './codes';
+import type { Refusal } from './codes.js';
 
 /** Writes a JSON response (or an empty one for 204), unless the response is already done. */
 export function sendJson(res: ServerResponse, status: number, body?: unknown): void {

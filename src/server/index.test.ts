@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as stub from './browser';
-import * as server from './index';
+import * as stub from './browser.js';
+import * as server from './index.js';
 
 describe('enhanced-ws/server entry', () => {
   it('has a browser stub with the same runtime exports, each failing with "Node only"', () => {

@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { ForbiddenError } from './admission';
-import type { Connection } from './connection';
-import { uploadLimit } from './long-polling';
-import type { EnhancedWebSocketServer } from './server';
-import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, until, useServers } from './test-utils';
+import { ForbiddenError } from './admission.js';
+import type { Connection } from './connection.js';
+import { uploadLimit } from './long-polling.js';
+import type { EnhancedWebSocketServer } from './server.js';
+import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, until, useServers } from './test-utils.js';
 
 const { start } = useServers();
 

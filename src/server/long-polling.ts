@@ -2,13 +2,13 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode } from '../close-codes';
-import type { Clock } from '../clock';
-import type { Admission, Verdict } from './admission';
-import { isValidCloseCode, MAX_REASON_BYTES, NO_STATUS, Refusals, type Refusal } from './codes';
-import type { Connection, Link } from './connection';
-import { allowCors, bearer, preflight, readBody, refuse, sendJson } from './http-io';
-import { PollingSession, type CloseItem } from './polling-session';
+import { CloseCode } from '../close-codes.js';
+import type { Clock } from '../clock.js';
+import type { Admission, Verdict } from './admission.js';
+import { isValidCloseCode, MAX_REASON_BYTES, NO_STATUS, Refusals, type Refusal } from './codes.js';
+import type { Connection, Link } from './connection.js';
+import { allowCors, bearer, preflight, readBody, refuse, sendJson } from './http-io.js';
+import { PollingSession, type CloseItem } from './polling-session.js';
 
 export interface PollingContext {
   readonly admission: Admission;

@@ -2,8 +2,8 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createServer } from './server';
-import { nextConnection, rawRequest, useServers, wsPeer } from './test-utils';
+import { createServer } from './server.js';
+import { nextConnection, rawRequest, useServers, wsPeer } from './test-utils.js';
 
 const { defer, track } = useServers();
 

@@ -1,8 +1,8 @@
 // Server options: their defaults (one frozen object) and their validation in createServer().
 
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import type { Clock } from '../clock';
-import { show } from '../errors';
+import type { Clock } from '../clock.js';
+import { show } from '../errors.js';
 
 /**
  * Accepts or refuses a peer. `credentials` is the `auth` frame's payload (WebSocket) or the

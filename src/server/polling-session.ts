@@ -1,11 +1,11 @@
 // One long-polling session: the downstream outbox, the held poll, expiry. The Link of its connection.
 
 import type { ServerResponse } from 'node:http';
-import { CloseCode } from '../close-codes';
-import type { Clock, TimerHandle } from '../clock';
-import { Upgrade } from './codes';
-import type { Link } from './connection';
-import { sendJson } from './http-io';
+import { CloseCode } from '../close-codes.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { Upgrade } from './codes.js';
+import type { Link } from './connection.js';
+import { sendJson } from './http-io.js';
 
 export interface SessionOptions {
   readonly clock: Clock;

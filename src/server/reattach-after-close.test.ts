@@ -2,7 +2,7 @@
 // server's hot reload): the app's own routes run once, and never for our path.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
-import { createServer } from './server';
+import { createServer } from './server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

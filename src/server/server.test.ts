@@ -1,8 +1,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { createServer, SHUTDOWN_GRACE_MS } from './server';
-import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, pollingPeer, rawRequest, until, upload, useServers, wsPeer, wsUrl } from './test-utils';
+import { createServer, SHUTDOWN_GRACE_MS } from './server.js';
+import { httpUrl, ManualClock, nextConnection, openSession, pollHeld, pollingPeer, rawRequest, until, upload, useServers, wsPeer, wsUrl } from './test-utils.js';
 
 const { start, track, defer } = useServers();
 

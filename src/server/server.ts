@@ -3,20 +3,20 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CloseCode } from '../close-codes';
-import { show } from '../errors';
-import { systemClock, type Clock, type TimerHandle } from '../clock';
-import { Admission } from './admission';
-import { callSafely } from './call-safely';
-import { Refusals } from './codes';
-import { Connection, encodeFrame, type ConnectionHost, type Link } from './connection';
-import { HeartbeatSweep } from './heartbeat-sweep';
-import { LongPollingEndpoint } from './long-polling';
-import { mount } from './mount';
-import { resolveServerOptions, type ServerOptions } from './options';
-import { Rooms } from './rooms';
-import { admitWebSocket, type WebSocketContext } from './websocket';
-import { closeWebSockets } from './websocket-shutdown';
+import { CloseCode } from '../close-codes.js';
+import { show } from '../errors.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { Admission } from './admission.js';
+import { callSafely } from './call-safely.js';
+import { Refusals } from './codes.js';
+import { Connection, encodeFrame, type ConnectionHost, type Link } from './connection.js';
+import { HeartbeatSweep } from './heartbeat-sweep.js';
+import { LongPollingEndpoint } from './long-polling.js';
+import { mount } from './mount.js';
+import { resolveServerOptions, type ServerOptions } from './options.js';
+import { Rooms } from './rooms.js';
+import { admitWebSocket, type WebSocketContext } from './websocket.js';
+import { closeWebSockets } from './websocket-shutdown.js';
 
 export interface BroadcastOptions {
   /** Connections that do not get the message, typically the sender. */

@@ -4,10 +4,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
-import type { Clock, TimerHandle } from '../clock';
-import type { Connection } from './connection';
-import { createServer, type EnhancedWebSocketServer } from './server';
-import type { ServerOptions } from './options';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Connection } from './connection.js';
+import { createServer, type EnhancedWebSocketServer } from './server.js';
+import type { ServerOptions } from './options.js';
 
 /** Timers that fire only when the test calls `advance(ms)`. */
 export class ManualClock implements Clock {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Connection } from './connection';
-import { httpUrl, ManualClock, nextConnection, openSession, poll, probeUrl, upgradeFrame, until, useServers, wsPeer, wsUrl } from './test-utils';
+import type { Connection } from './connection.js';
+import { httpUrl, ManualClock, nextConnection, openSession, poll, probeUrl, upgradeFrame, until, useServers, wsPeer, wsUrl } from './test-utils.js';
 
 const { start, track } = useServers();
 

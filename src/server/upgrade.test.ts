@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Link } from './connection';
-import { ManualClock, nextConnection, openSession, poll, pollHeld, probeUrl, upgradeFrame, upload, until, useServers, wsPeer, wsUrl, type Message } from './test-utils';
+import type { Link } from './connection.js';
+import { ManualClock, nextConnection, openSession, poll, pollHeld, probeUrl, upgradeFrame, upload, until, useServers, wsPeer, wsUrl, type Message } from './test-utils.js';
 
 const { start, track, defer } = useServers();
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import { ForbiddenError } from './admission';
-import { ManualClock, nextConnection, useServers, wsPeer, wsUrl } from './test-utils';
+import { ForbiddenError } from './admission.js';
+import { ManualClock, nextConnection, useServers, wsPeer, wsUrl } from './test-utils.js';
 
 const { start, track } = useServers();
 

@@ -2,14 +2,14 @@
 
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
-import { CloseCode } from '../close-codes';
-import type { Clock, TimerHandle } from '../clock';
-import { isEnvelope } from '../envelope';
-import type { Admission } from './admission';
-import { Refusals, Upgrade, type Refusal } from './codes';
-import type { Connection, Link } from './connection';
-import type { HeartbeatSweep } from './heartbeat-sweep';
-import { SERVER_DEFAULTS } from './options';
+import { CloseCode } from '../close-codes.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { isEnvelope } from '../envelope.js';
+import type { Admission } from './admission.js';
+import { Refusals, Upgrade, type Refusal } from './codes.js';
+import type { Connection, Link } from './connection.js';
+import type { HeartbeatSweep } from './heartbeat-sweep.js';
+import { SERVER_DEFAULTS } from './options.js';
 
 export interface WebSocketContext {
   readonly admission: Admission;

@@ -1,7 +1,7 @@
 // WebSocket credentials: sent in the first frame, and the transport opens only once the server answered.
 
-import type { Clock, TimerHandle } from '../clock';
-import type { Transport } from './transport';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Transport } from './transport.js';
 
 /**
  * How long to wait for the server's answer before opening anyway. A server that speaks

@@ -1,12 +1,12 @@
 // Makes the transport of an attempt, or of an upgrade probe, from the client's options.
 
-import type { Clock } from '../clock';
-import { isEnvelope, type Codec } from '../envelope';
-import type { ResolvedOptions, WebSocketConstructor } from '../options';
-import { withCredentials } from './credentials';
-import { LongPollingTransport } from './long-polling';
-import type { Transport, TransportName } from './transport';
-import { WebSocketTransport } from './websocket';
+import type { Clock } from '../clock.js';
+import { isEnvelope, type Codec } from '../envelope.js';
+import type { ResolvedOptions, WebSocketConstructor } from '../options.js';
+import { withCredentials } from './credentials.js';
+import { LongPollingTransport } from './long-polling.js';
+import type { Transport, TransportName } from './transport.js';
+import { WebSocketTransport } from './websocket.js';
 
 /** The WebSocket constructor to use: the `WebSocket` option, else the global one (none in old Node, some workers). */
 export const webSocketConstructor = (options: ResolvedOptions): WebSocketConstructor | undefined =>

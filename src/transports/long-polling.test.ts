@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { systemClock, type Clock } from '../clock';
-import type { Connection } from '../server/connection';
-import type { EnhancedWebSocketServer } from '../server/server';
-import { ManualClock, nextConnection, pollHeld, startKillable, until, useServers, wsUrl } from '../server/test-utils';
-import { LongPollingTransport } from './long-polling';
-import type { TransportCloseEvent } from './transport';
+import { systemClock, type Clock } from '../clock.js';
+import type { Connection } from '../server/connection.js';
+import type { EnhancedWebSocketServer } from '../server/server.js';
+import { ManualClock, nextConnection, pollHeld, startKillable, until, useServers, wsUrl } from '../server/test-utils.js';
+import { LongPollingTransport } from './long-polling.js';
+import type { TransportCloseEvent } from './transport.js';
 
 const { start } = useServers();
 

@@ -1,9 +1,9 @@
 // The long-polling transport: the Transport interface over fetch — held GETs down, ordered POSTs up.
 
-import { CloseCode } from '../close-codes';
-import type { Clock } from '../clock';
-import { show } from '../errors';
-import type { Transport, TransportCloseEvent, TransportHandlers } from './transport';
+import { CloseCode } from '../close-codes.js';
+import type { Clock } from '../clock.js';
+import { show } from '../errors.js';
+import type { Transport, TransportCloseEvent, TransportHandlers } from './transport.js';
 
 export interface LongPollingOptions {
   fetch: typeof fetch;

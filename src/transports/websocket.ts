@@ -1,8 +1,8 @@
 // The WebSocket transport: the native (or injected) WebSocket behind the Transport interface.
 
-import { CloseCode } from '../close-codes';
-import { show } from '../errors';
-import type { Transport, TransportHandlers } from './transport';
+import { CloseCode } from '../close-codes.js';
+import { show } from '../errors.js';
+import type { Transport, TransportHandlers } from './transport.js';
 
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket';
