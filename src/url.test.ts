@@ -1,6 +1,6 @@
-// toWebSocketUrl / resolveUrl: ws(s) pass through, http(s) and relative URLs map to ws(s), bad ones name themselves.
+// toWebSocketUrl: ws(s) pass through, http(s) and relative URLs map to ws(s), bad ones name themselves.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolveUrl, toWebSocketUrl } from './url.js';
+import { toWebSocketUrl } from './url.js';
 
 describe('toWebSocketUrl', () => {
   afterEach(() => {
@@ -23,6 +23,13 @@ describe('toWebSocketUrl', () => {
     expect(toWebSocketUrl('socket')).toBe('wss://app.example.com/chat/socket');
     vi.stubGlobal('location', { href: 'http://localhost:8080/' });
     expect(toWebSocketUrl('/ws')).toBe('ws://localhost:8080/ws');
+  });
+
+  it('resolves a relative URL against the document\'s base URL (<base href>), as new WebSocket(url) does', () => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/myapp/rooms/42' });
+    vi.stubGlobal('document', { baseURI: 'https://app.example.com/myapp/' });
+    expect(toWebSocketUrl('ws')).toBe('wss://app.example.com/myapp/ws');
+    expect(toWebSocketUrl('/ws')).toBe('wss://app.example.com/ws');
   });
 
   it.each(['wss://ada:s3cret@example.com/ws', 'https://ada@example.com/ws', '//ada:s3cret@api.example.com/ws', ' wss://ada:s3cret@api.example.com/ws'])('refuses credentials in the URL %j (in a page) with a TypeError pointing to auth, without repeating them', (input) => {
@@ -63,17 +70,5 @@ describe('toWebSocketUrl', () => {
 
   it.each([[42], [null], [undefined], [{ href: 'ws://example.com' }]])('throws a TypeError for the non-string %o', (input: unknown) => {
     expect(() => toWebSocketUrl(input)).toThrow(TypeError);
-  });
-});
-
-describe('resolveUrl', () => {
-  it('calls a url function and resolves its (async) result', async () => {
-    await expect(resolveUrl(() => 'https://example.com/a')).resolves.toBe('wss://example.com/a');
-    await expect(resolveUrl(() => Promise.resolve('ws://example.com/b'))).resolves.toBe('ws://example.com/b');
-    await expect(resolveUrl('ws://example.com/c')).resolves.toBe('ws://example.com/c');
-  });
-
-  it('rejects with a TypeError when the function returns a bad URL', async () => {
-    await expect(resolveUrl(() => 'nope')).rejects.toThrow(TypeError);
   });
 });

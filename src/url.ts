@@ -3,14 +3,16 @@
 export type UrlSource = string | (() => string | Promise<string>);
 
 /**
- * `ws:`/`wss:` pass through; `http(s):` and relative URLs become `ws(s):` against `location`
- * where there is one (read at call time, never at import).
+ * `ws:`/`wss:` pass through; `http(s):` and relative URLs become `ws(s):`, resolved as the browser's
+ * own `new WebSocket(url)` resolves them: against the document's base URL (`<base href>`, else the
+ * page's), or `location` in a worker; read at call time, never at import.
  */
 export function toWebSocketUrl(input: unknown): string {
   if (typeof input !== 'string') throw new TypeError(`enhanced-ws: url must be a string (or a function returning one), got ${input === null ? 'null' : typeof input}`);
   let url: URL | undefined;
   try {
-    url = new URL(input, (globalThis as { location?: { href: string } }).location?.href);
+    const page = globalThis as { document?: { baseURI?: string }; location?: { href: string } };
+    url = new URL(input, page.document?.baseURI ?? page.location?.href);
   } catch {
     // handled below
   }
@@ -28,9 +30,4 @@ export function toWebSocketUrl(input: unknown): string {
   url.username = url.password = '';
   url.hash = ''; // meaningless to a server, and the WebSocket constructor of `ws` throws on one
   return url.href;
-}
-
-/** Calls the url function (if any) and resolves its result. Rejects with a TypeError naming the bad value. */
-export async function resolveUrl(source: UrlSource): Promise<string> {
-  return toWebSocketUrl(typeof source === 'function' ? await source() : source);
 }
