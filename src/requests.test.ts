@@ -51,6 +51,13 @@ describe('PendingRequests', () => {
     expect(error).toMatchObject({ message: 'no such room', serverCode: 'NOT_FOUND', code: 'SERVER_ERROR' });
   });
 
+  it('keeps a numeric error code (servers in other languages send HTTP-like ones) as serverCode', async () => {
+    const requests = new PendingRequests(systemClock);
+    const { id, promise } = requests.create('join', 1000);
+    requests.settle({ type: 'reply', id, error: { message: 'no such room', code: 404 } } as unknown as Envelope);
+    await expect(promise).rejects.toMatchObject({ message: 'no such room', serverCode: '404' });
+  });
+
   it.each([
     ['a string', 'not found', 'server error: "not found"'],
     ['an object without a message', { code: 'E42' }, 'server error: {"code":"E42"}'],

@@ -63,7 +63,7 @@ export class PendingRequests {
     if (error) {
       // Servers in other languages send other shapes (`"error": "not found"`): the reason must not be lost.
       const { message, code } = error as Partial<Record<string, unknown>>;
-      pending.reject(new ServerError(typeof message === 'string' && message ? message : `server error: ${JSON.stringify(error)}`, typeof code === 'string' ? code : undefined));
+      pending.reject(new ServerError(typeof message === 'string' && message ? message : `server error: ${JSON.stringify(error)}`, typeof code === 'string' || typeof code === 'number' ? String(code) : undefined));
     } else pending.resolve(reply.payload);
     return true;
   }
