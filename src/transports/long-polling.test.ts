@@ -55,6 +55,21 @@ function recordingFetch() {
   return { calls, fetch: spy };
 }
 
+/**
+ * A fetch that answers the handshake itself (`sid` "s1"), then lets `answer` answer each later
+ * request by method, as a proxy in front of the server would.
+ */
+function afterHandshake(answer: (method: string) => Response | Promise<Response>): typeof fetch {
+  return (input, init) => {
+    const method = init?.method ?? 'GET';
+    if (method === 'POST' && !(input as string).includes('sid=')) {
+      return Promise.resolve(Response.json({ sid: 's1', pollTimeoutMs: 25000, sessionTimeoutMs: 30000, maxPayload: 1024 }));
+    }
+    if (method === 'DELETE') return Promise.resolve(new Response(null, { status: 204 }));
+    return Promise.resolve(answer(method));
+  };
+}
+
 const received = (conn: Connection, type: string): unknown[] => {
   const payloads: unknown[] = [];
   conn.on(type, (payload) => payloads.push(payload));
@@ -225,11 +240,56 @@ describe('LongPollingTransport', () => {
     expect(log).toEqual(['close']);
   });
 
-  it('maps a status without a close code in the body (a proxy, another server)', async () => {
-    const proxy: typeof fetch = () => Promise.resolve(new Response('<h1>Forbidden</h1>', { status: 403 }));
-    expect(await open('ws://example.test/ws', { fetch: proxy }).closed).toEqual({ code: 4403, reason: 'HTTP 403', wasClean: true });
-    const gateway: typeof fetch = () => Promise.resolve(new Response('bad gateway', { status: 502 }));
-    expect(await open('ws://example.test/ws', { fetch: gateway }).closed).toEqual({ code: 1006, reason: 'HTTP 502', wasClean: false });
+  it('keeps the close code of a refusal body on the handshake: 4403, final, stays 4403', async () => {
+    const server: typeof fetch = () => Promise.resolve(Response.json({ code: 4403, reason: 'forbidden' }, { status: 403 }));
+    expect(await open('ws://example.test/ws', { fetch: server }).closed).toEqual({ code: 4403, reason: 'forbidden', wasClean: true });
+  });
+
+  // A CSRF filter, an auth gateway, a plain backend's 404: none of them spoke long-polling, so
+  // their status is no verdict on this client. Long-polling just failed to open, as a WebSocket
+  // refused by a proxy does (1006), and the client goes back to WebSocket.
+  it.each([401, 403, 404, 413, 429, 502])('closes with 1006 when the handshake gets HTTP %d without a close code in the body', async (status) => {
+    const middleware: typeof fetch = () => Promise.resolve(new Response(`<h1>${String(status)}</h1>`, { status, headers: { 'content-type': 'text/html' } }));
+    expect(await open('ws://example.test/ws', { fetch: middleware }).closed).toEqual({ code: 1006, reason: `HTTP ${String(status)}`, wasClean: false });
+  });
+
+  it('reads a JSON body whose code is no close code (an API\'s `{ "code": 403 }`) as no close code', async () => {
+    const api: typeof fetch = () => Promise.resolve(Response.json({ code: 403, reason: 'csrf' }, { status: 403 }));
+    expect(await open('ws://example.test/ws', { fetch: api }).closed).toEqual({ code: 1006, reason: 'HTTP 403', wasClean: false });
+  });
+
+  // Past the handshake the companion server is known to be there: a bare status comes from a
+  // proxy in front of it. 404/413/429 keep their retryable meaning; 401/403 never become final.
+  it.each([
+    [401, 1006, false],
+    [403, 1006, false],
+    [404, 4404, true],
+    [429, 4429, true],
+    [502, 1006, false],
+  ])('after the handshake, maps a poll answered HTTP %d without a close code to %d', async (status, code, wasClean) => {
+    const proxied = afterHandshake(() => new Response('<h1>no</h1>', { status }));
+    const client = open('ws://example.test/ws', { fetch: proxied });
+    await client.opened;
+    expect(await client.closed).toEqual({ code, reason: `HTTP ${String(status)}`, wasClean });
+  });
+
+  it('after the handshake, keeps the close code of a refusal body on a poll: 4401 stays final', async () => {
+    const server = afterHandshake(() => Response.json({ code: 4401, reason: 'unauthorized' }, { status: 401 }));
+    const client = open('ws://example.test/ws', { fetch: server });
+    await client.opened;
+    expect(await client.closed).toEqual({ code: 4401, reason: 'unauthorized', wasClean: true });
+  });
+
+  it('after the handshake, closes with 1009 on a bare 413 to an upload (a proxy body limit) and loses that batch', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<Response>((resolve) => (release = () => { resolve(new Response('[]')); }));
+    const proxied = afterHandshake((method) => (method === 'POST' ? new Response('<h1>413</h1>', { status: 413 }) : held));
+    const client = open('ws://example.test/ws', { fetch: proxied });
+    await client.opened;
+    client.transport.send('{"type":"big"}');
+    expect(await client.closed).toEqual({ code: 1009, reason: 'HTTP 413', wasClean: true });
+    expect(client.transport.unsent()).toEqual([]);
+    release();
   });
 
   it('closes with 1006 when a 200 is not a handshake (a server that does not speak long-polling)', async () => {

@@ -12,13 +12,31 @@ export interface LongPollingOptions {
   clock: Clock;
 }
 
-/** For refusals without a `{ code }` body (proxies, other servers): HTTP status to close code. */
-const STATUS_CODES: Partial<Record<number, number>> = { 401: 4401, 403: 4403, 404: 4404, 413: 1009, 429: 4429 };
+/**
+ * After the handshake, for refusals without a `{ code }` body (a proxy in front of the server):
+ * HTTP status to close code. Never 401/403 to the final 4401/4403: only the server's own body may
+ * say the credentials were refused; a bare status is something in between (docs/protocol.md).
+ */
+const STATUS_CODES: Partial<Record<number, number>> = { 404: 4404, 413: 1009, 429: 4429 };
 /** Added to the server's poll timeout (or used alone before the handshake) before a request counts as lost. */
 const GRACE_MS = 20000;
 
 /** UTF-8 size, at most overestimated (3 bytes per non-ASCII UTF-16 unit): a batch never exceeds `maxPayload`. */
 const byteSize = (text: string): number => text.length + 2 * (text.match(/[\u0080-\uffff]/g)?.length ?? 0);
+
+/**
+ * A refused request's close event. The protocol's `{ code, reason }` body (a close code, so not an
+ * API's `{ "code": 403 }`) is the server's verdict, kept as sent. Without one the answer came from
+ * something that does not speak long-polling: before the handshake (`handshook` false) nothing
+ * says this endpoint ever will, so long-polling failed to open (1006: after failed WebSockets, an
+ * outage, and WebSocket is tried next), as a WebSocket refused by a proxy is 1006; after it,
+ * `STATUS_CODES`, else 1006.
+ */
+function refusalEvent(status: number, body: unknown, handshook: boolean): TransportCloseEvent {
+  const { code } = (body ?? {}) as { code?: unknown };
+  const sent = typeof code === 'number' && Number.isInteger(code) && code >= 1000 && code <= 4999;
+  return closeEvent(`HTTP ${status}`, sent ? body : undefined, handshook ? STATUS_CODES[status] : undefined);
+}
 
 /**
  * A close event from the server's `{ code, reason }` (if any); `fallback` when it carries no code.
@@ -196,7 +214,7 @@ export class LongPollingTransport implements Transport {
           return;
         }
         refused?.(response.status);
-        this._finish(closeEvent(`HTTP ${response.status}`, body, STATUS_CODES[response.status]));
+        this._finish(refusalEvent(response.status, body, this._sid !== ''));
       })
       .catch((error: unknown) => {
         if (this._done || abort.signal.aborted) return; // (aborted: by `close()`, on purpose)
