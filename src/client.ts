@@ -342,6 +342,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         onDead: () => {
           this._drop({ code: CloseCode.HEARTBEAT_TIMEOUT, reason: 'heartbeat timeout', wasClean: false }, true);
         },
+        // A ping behind a large upload cannot be answered until the upload is through.
+        buffered: () => this._transport?.buffered?.() ?? 0,
       });
     }
     this._lifecycle.emit('open', { transport: (this._transport as Transport).name, attempt: this._attempt });

@@ -185,11 +185,93 @@ describe('Heartbeat', () => {
   });
 
   it('measures the round-trip time from the ping the pong echoes, else from the last ping', () => {
+    const { heartbeat } = make({ interval: 1_000, timeout: 5_000 });
+    vi.advanceTimersByTime(1_000); // ping 1 (its t: 1_001_000)
+    heartbeat.frame(); // a message: the next ping goes out though ping 1 is unanswered
+    vi.advanceTimersByTime(1_000); // ping 2 (its t: 1_002_000)
+    expect(heartbeat.rtt(Date.now() + 42, 1_001_000)).toBe(1042); // a late pong, for the earlier ping
+    expect(heartbeat.rtt(Date.now() + 42, 1_002_000)).toBe(42);
+    expect(heartbeat.rtt(Date.now() + 42, undefined)).toBe(42); // a pong without the ping's payload
+    heartbeat.stop();
+  });
+
+  it.each([
+    ['ahead', 5_000],
+    ['behind', -5_000],
+  ])('measures from the last ping when the pong carries the server clock (%s), not one of its pings', (_, skew) => {
+    const { heartbeat } = make();
+    vi.advanceTimersByTime(25_000); // the ping, t 1_025_000
+    expect(heartbeat.rtt(Date.now() + 42, Date.now() + 42 + skew)).toBe(42);
+    heartbeat.stop();
+  });
+
+  it('measures from the last ping when the pong repeats the t of a ping already answered', () => {
+    const { heartbeat } = make({ interval: 1_000, timeout: 5_000 });
+    vi.advanceTimersByTime(1_000); // ping 1, t 1_001_000
+    heartbeat.frame();
+    expect(heartbeat.rtt(Date.now() + 10, 1_001_000)).toBe(10); // its pong
+    vi.advanceTimersByTime(1_000); // ping 2, t 1_002_000
+    expect(heartbeat.rtt(Date.now() + 42, 1_001_000)).toBe(42); // ping 1's t again: not ping 2's answer
+    heartbeat.stop();
+  });
+
+  it('never reports a negative round-trip time (the clock stepped back)', () => {
     const { heartbeat } = make();
     vi.advanceTimersByTime(25_000);
-    expect(heartbeat.rtt(Date.now() + 42, undefined)).toBe(42); // a pong without the ping's payload
-    expect(heartbeat.rtt(Date.now() + 42, Date.now() - 1000)).toBe(1042); // a late pong, for an earlier ping
+    expect(heartbeat.rtt(Date.now() - 1_000, undefined)).toBe(0);
     heartbeat.stop();
+  });
+
+  describe('with a send buffer (a ping can wait behind an upload)', () => {
+    function makeBuffered(readings: number[]) {
+      const deaths: number[] = [];
+      let buffered = 0;
+      const heartbeat: Heartbeat = new Heartbeat({ interval: 1_000, timeout: 3_000 }, systemClock, {
+        sendPing: () => { heartbeat.sent(); },
+        onDead: () => deaths.push(Date.now()),
+        buffered: () => readings.shift() ?? buffered,
+      });
+      return { heartbeat, deaths, set: (value: number) => { buffered = value; } };
+    }
+
+    it('waits while bytes handed over before the ping are still buffered, then one timeout more once emptied', () => {
+      // Read as the ping left (1_001_000), then at each expiry; the same twice: one message leaves whole.
+      const { heartbeat, deaths } = makeBuffered([20_000_000, 20_000_000, 12_000_000, 0]);
+      vi.advanceTimersByTime(1_000 + 3 * 3_000); // three looks: 20 MB, 12 MB, empty (the ping left meanwhile)
+      expect(deaths).toEqual([]);
+      vi.advanceTimersByTime(2_999);
+      expect(deaths).toEqual([]);
+      vi.advanceTimersByTime(1); // one timeout after it emptied, still empty, no answer
+      expect(deaths).toEqual([1_013_000]);
+      heartbeat.stop();
+    });
+
+    it('a frame while waiting behind the upload answers the ping as any frame does', () => {
+      const { heartbeat, deaths, set } = makeBuffered([]);
+      set(20_000_000);
+      vi.advanceTimersByTime(1_000 + 6_000);
+      heartbeat.frame(); // the pong, at last
+      set(0);
+      vi.advanceTimersByTime(3_000); // pinged again at 1_008_000 (its answer due at 1_011_000)
+      expect(deaths).toEqual([]);
+      heartbeat.stop();
+    });
+
+    it('declares death on time when the buffer grew since the ping: the app keeps writing into a link that takes nothing', () => {
+      // Read as the ping left (1_001_000), then at the deadline: more than before.
+      const { heartbeat, deaths } = makeBuffered([5_000, 9_000]);
+      vi.advanceTimersByTime(1_000 + 3_000);
+      expect(deaths).toEqual([1_004_000]);
+      heartbeat.stop();
+    });
+
+    it('declares death on time when nothing was buffered before the ping or at the deadline', () => {
+      const { deaths } = makeBuffered([]);
+      vi.advanceTimersByTime(1_000 + 2_999);
+      expect(deaths).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(deaths).toEqual([1_004_000]);
+    });
   });
 
   it('stop() leaves no timer behind', () => {

@@ -8,6 +8,8 @@ export interface HeartbeatHooks {
   sendPing(): void;
   /** Nothing arrived within `timeout` after a ping. */
   onDead(): void;
+  /** Bytes written but still waiting in the connection's send buffer (WebSocket `bufferedAmount`); absent: none known. */
+  buffered?(): number;
 }
 
 /**
@@ -21,6 +23,13 @@ export class Heartbeat {
   /** A ping is out and no frame has come since. A flag, not timestamps: a frame in the same millisecond as the ping must not answer it. */
   private _awaiting = false;
   private _timer: TimerHandle | undefined;
+  /**
+   * Unanswered pings, oldest first, each `[due, sent]`: the `t` in its payload was read from the
+   * clock between the two, so a pong's `t` outside all of them is not ours (a server's own clock).
+   */
+  private _out: [number, number][] = [];
+  /** The send buffer when last looked at: as the ping left, then at each expiry. */
+  private _backlog = 0;
 
   constructor(
     private readonly _options: HeartbeatOptions,
@@ -33,7 +42,11 @@ export class Heartbeat {
 
   /** The ping left now: its answer is due from now (a held ping left late; until then none was due). */
   sent(): void {
-    this._lastPingAt = this._clock.now();
+    const now = this._clock.now();
+    // A few: a server that never echoes `t` must not make this grow.
+    this._out = [...this._out.slice(-3), [this._lastPingAt, now]];
+    this._lastPingAt = now;
+    this._backlog = this._hooks.buffered?.() ?? 0; // what the ping waits behind, itself included
     this._awaiting = true;
     this._tick();
   }
@@ -44,12 +57,16 @@ export class Heartbeat {
   }
 
   /**
-   * Round-trip time, given the moment a pong arrived and the `t` it echoes: measured from that ping
-   * (a late pong after a newer ping is not measured against the newer one), or from the last ping
-   * when the server's pong does not echo it.
+   * Round-trip time, given the moment a pong arrived and the `t` it carries: measured from that
+   * ping when `t` is one of ours still unanswered (a late pong after a newer ping is not measured
+   * against the newer one), else from the last ping (a pong without `t`, or stamped with the
+   * server's own clock, whose skew is no round trip). Never negative, whatever the clocks do.
    */
-  rtt(now: number, sentAt: unknown): number {
-    return now - (typeof sentAt === 'number' ? sentAt : this._lastPingAt);
+  rtt(now: number, t: unknown): number {
+    const i = this._out.findIndex(([due, sent]) => typeof t === 'number' && t >= due && t <= sent);
+    // Answered: that ping and older ones; a pong naming none answers the oldest (pongs come in order).
+    this._out.splice(0, i < 0 ? 1 : i + 1);
+    return Math.max(0, now - (i < 0 ? this._lastPingAt : (t as number)));
   }
 
   /** Check now and, unless a ping is already out, ping at once (tab visible again, back online, or gone offline: a socket the network dropped is found out in `timeout`, not at the next interval). */
@@ -67,11 +84,27 @@ export class Heartbeat {
     const left = this._lastPingAt + (this._awaiting ? this._options.timeout : this._options.interval) - this._clock.now();
     // While a ping is out, look again every interval too: a late answer puts the next ping back on time.
     if (left > 0) this._schedule(Math.min(left, this._options.interval));
-    else if (this._awaiting) {
+    else if (this._awaiting && this._behind()) {
+      // The ping may still wait behind an upload: no server could have answered it yet.
+      this._lastPingAt = this._clock.now();
+      this._tick();
+    } else if (this._awaiting) {
       this.stop();
       this._hooks.onDead();
     } else this._ping();
   };
+
+  /**
+   * The ping may still wait behind bytes handed over before it: the send buffer holds no more than
+   * at the last look (an upload on its way; not "went down": `ws`, and a browser may, count a
+   * message as buffered until all of it has left), or emptied only since then (the ping left with
+   * it). A buffer that grew means the app keeps writing into a link that takes nothing: dead.
+   */
+  private _behind(): boolean {
+    const before = this._backlog;
+    const now = (this._backlog = this._hooks.buffered?.() ?? 0);
+    return now > 0 ? now <= before : before > 0;
+  }
 
   private _ping(): void {
     this._lastPingAt = this._clock.now(); // (held: the next ping is due an interval from now)

@@ -55,6 +55,7 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
     },
     // Frames sent after the socket closed: the client queues them again, with credentials as without.
     unsent: () => inner.unsent?.() ?? [],
+    buffered: () => inner.buffered?.() ?? 0,
     close: (code, reason) => {
       clock.clearTimeout(timer);
       inner.close(code, reason);

@@ -43,6 +43,11 @@ export interface Transport {
    * in its buffer when the connection died is lost with it (at most once, as on any socket).
    */
   unsent?(): string[];
+  /**
+   * Bytes handed to `send()` that have not left yet (WebSocket `bufferedAmount`). The heartbeat
+   * reads it: a ping queued behind a large upload cannot be answered until the upload has left.
+   */
+  buffered?(): number;
 }
 
 export type TransportName = 'websocket' | 'long-polling';

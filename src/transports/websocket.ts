@@ -61,6 +61,10 @@ export class WebSocketTransport implements Transport {
     return this._unsent.splice(0);
   }
 
+  buffered(): number {
+    return this._socket?.bufferedAmount ?? 0;
+  }
+
   close(code: number, reason: string): void {
     this._closed = true;
     const socket = this._detach();
