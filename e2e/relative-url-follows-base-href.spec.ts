@@ -17,7 +17,7 @@ test('a relative url on a deep route of an app with <base href> connects where W
   await page.goto(`${app.origin}/myapp/rooms/42`);
   const native = await page.evaluate(() => {
     const socket = new WebSocket('ws');
-    socket.close(); // (while still connecting: it never reaches the server)
+    socket.close();
     return new URL(socket.url).pathname;
   });
   expect(native, 'what the browser itself makes of "ws" on this page').toBe('/myapp/ws');
@@ -26,5 +26,6 @@ test('a relative url on a deep route of an app with <base href> connects where W
     window.client = new window.EnhancedWS.EnhancedWebSocketClient('ws', { reconnect: { initialDelay: 50, maxDelay: 100 } });
   });
   await expect.poll(() => clientState(page)).toBe('open');
-  expect(app.upgrades).toEqual(['/myapp/ws']);
+  // (the native probe above may have reached the server too, at the same path)
+  expect(new Set(app.upgrades)).toEqual(new Set(['/myapp/ws']));
 });
