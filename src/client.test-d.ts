@@ -65,7 +65,7 @@ describe('send', () => {
   it('accepts the payload type of the event', () => {
     client.send('chat', { user: 'ada', text: 'hi' });
     client.send('sum', [1, 2]);
-    expectTypeOf(client.send).returns.toBeVoid();
+    expectTypeOf<ReturnType<typeof client.send>>().toBeVoid();
   });
 
   it('rejects unknown event names and wrong payloads', () => {
@@ -89,6 +89,21 @@ describe('send', () => {
     client.send('sum');
     // @ts-expect-error ready takes no string
     client.send('ready', 'now');
+  });
+
+  it('checks a union of names against every one of them, so no payload goes out under the wrong name', () => {
+    const type = Math.random() > 0.5 ? ('chat' as const) : ('sum' as const);
+    // @ts-expect-error a chat payload could go out as a sum
+    client.send(type, { user: 'ada', text: 'hi' });
+    // @ts-expect-error a sum payload could go out as a chat
+    client.send(type, [1, 2]);
+    // @ts-expect-error the same for requests
+    void client.request(type, [1, 2]);
+    const quiet = Math.random() > 0.5 ? ('ready' as const) : ('note' as const);
+    client.send(quiet); // no payload fits both: undefined
+    // @ts-expect-error ready takes no string
+    client.send(quiet, 'text');
+    expectTypeOf(client.request(type, {} as never)).toEqualTypeOf<Promise<unknown>>();
   });
 });
 

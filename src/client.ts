@@ -21,7 +21,7 @@ import { WebSocketUpgrade } from './upgrade.js';
 import { Upgrade } from './upgrade-protocol.js';
 import { toWebSocketUrl, type UrlSource } from './url.js';
 import { utf8Length } from './utf8.js';
-import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle.js';
+import type { CloseContext, Handler, Lifecycle, OpenContext, PayloadArgs, PayloadFor, ReconnectingContext, Reply, RequestArgs, StateChangeContext } from './lifecycle.js';
 
 /**
  * A WebSocket connection you can trust: reconnects with backoff, routes typed JSON messages,
@@ -160,7 +160,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * payload cannot be serialized, when the queue is full under `overflow: 'error'`, or when the
    * message alone is larger than `queue.maxBytes`.
    */
-  send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<Events[K]>): void {
+  send<K extends keyof Events & string>(type: K, ...[payload]: PayloadArgs<PayloadFor<Events, K>>): void {
     this._outbox.send(this._codec.encode({ type, payload }), type);
   }
 
@@ -170,7 +170,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * `EnhancedWsError` when it could not be queued or sent (`QUEUE_OVERFLOW`, `MESSAGE_EXPIRED`,
    * `NOT_OPEN`, `SERIALIZE_FAILED`); with a `TypeError` for a bad `timeout`.
    */
-  request<K extends keyof Events & string>(type: K, ...[payload, options]: RequestArgs<Events[K]>): Promise<Reply<Replies, K>> {
+  request<K extends keyof Events & string>(type: K, ...[payload, options]: RequestArgs<PayloadFor<Events, K>>): Promise<Reply<Replies, K>> {
     // (`?.`: untyped code may pass null too)
     const timeout = options?.timeout ?? this._options.requestTimeout;
     if (!(typeof timeout === 'number' && timeout > 0)) return Promise.reject(new TypeError(`enhanced-ws: request timeout must be a number > 0 (Infinity: none), got ${show(timeout)}`));

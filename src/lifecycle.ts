@@ -39,6 +39,12 @@ export interface Lifecycle {
   [name: string]: (context: never) => void;
 }
 
+/**
+ * The payload `send`/`request` accept for event `K`. For a union of names (a `type` variable typed
+ * `'chat' | 'sum'`), only what fits every one of them: a payload checked against the union could fit
+ * one name and go out as another.
+ */
+export type PayloadFor<E, K extends keyof E> = (K extends unknown ? (payload: E[K]) => void : never) extends (payload: infer P) => void ? P : never;
 /** `payload` is optional exactly when the event's payload type admits `undefined`. */
 export type PayloadArgs<P> = undefined extends P ? [payload?: P] : [payload: P];
 export type Handler<P, K extends string> = (payload: P, message: Envelope<K, P>) => void;
