@@ -308,12 +308,12 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   /**
    * (Re)starts the connect timer, for `url()`/`auth()` and then for the handshake. A handshake can
    * hang for minutes (a proxy that swallows the upgrade, a half-open network): give up on it and
-   * retry, counting it as a failure of its transport (so long-polling gets its turn).
+   * retry; a hung WebSocket handshake gives long-polling the next turn.
    */
   private _armConnectTimer(): void {
     this._clock.clearTimeout(this._connectTimer);
     this._connectTimer = this._clock.setTimeout(() => {
-      if (this._transport) this._selection.failed(this._transport.name);
+      if (this._transport) this._selection.failed(this._transport.name, true);
       this._drop({ code: CloseCode.CONNECT_TIMEOUT, reason: 'connect timeout', wasClean: false }, true);
     }, this._options.connectTimeout);
   }

@@ -45,6 +45,25 @@ describe('TransportSelection', () => {
     expect(selection.fallbackReason).toBeNull();
   });
 
+  it('falls back after one WebSocket handshake that hung past connectTimeout (a proxy swallowing the upgrade), and says so', () => {
+    const selection = new TransportSelection(both, () => true);
+    selection.failed('websocket', true);
+    expect(selection.next()).toBe('long-polling');
+    selection.opened('long-polling');
+    expect(selection.fallbackReason).toMatch(/handshake hung past connectTimeout/);
+  });
+
+  it('counts a refusal after a hung handshake as the refusal it is', () => {
+    const selection = new TransportSelection(both, () => true);
+    selection.failed('websocket', true);
+    selection.failed('long-polling'); // an outage: start over
+    selection.failed('websocket');
+    expect(selection.next()).toBe('websocket');
+    selection.failed('websocket');
+    selection.opened('long-polling');
+    expect(selection.fallbackReason).toMatch(/failed to open 2 times/);
+  });
+
   it('treats both transports failing as an outage and goes back to WebSocket', () => {
     const selection = new TransportSelection(both, () => true);
     selection.failed('websocket');

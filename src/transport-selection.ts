@@ -2,7 +2,12 @@
 
 import type { TransportName } from './transports/transport.js';
 
-/** WebSocket attempts that must fail to open, in a row, before long-polling is tried. */
+/**
+ * WebSocket attempts that must fail to open, in a row, before long-polling is tried. One
+ * handshake that hung past `connectTimeout` is enough: a server that is down refuses at once,
+ * while a hang is the signature of a proxy swallowing the upgrade, and waiting for a second one
+ * would double the wait before the first connection.
+ */
 const WEBSOCKET_FAILURES_BEFORE_FALLBACK = 2;
 
 /**
@@ -15,6 +20,8 @@ const WEBSOCKET_FAILURES_BEFORE_FALLBACK = 2;
  */
 export class TransportSelection {
   private _websocketFailures = 0;
+  /** The last WebSocket failure was a hung handshake (for `fallbackReason`). */
+  private _hung = false;
   /**
    * Long-polling opened: it stays the choice across its reconnects. Not the failure count: a
    * fallback because WebSocket was missing leaves that at 0, and WebSocket may appear later.
@@ -46,14 +53,18 @@ export class TransportSelection {
       this.fallbackReason = null;
     } else {
       this._sticky = 'long-polling';
-      this.fallbackReason ??= `WebSocket failed to open ${this._websocketFailures} times while HTTP worked`;
+      this.fallbackReason ??= this._hung
+        ? 'a WebSocket handshake hung past connectTimeout while HTTP worked'
+        : `WebSocket failed to open ${this._websocketFailures} times while HTTP worked`;
     }
   }
 
-  /** An attempt with `name` ended before it opened. */
-  failed(name: TransportName): void {
-    if (name === 'websocket') this._websocketFailures++;
-    else {
+  /** An attempt with `name` ended before it opened; `hung`: it was given up after `connectTimeout`. */
+  failed(name: TransportName, hung = false): void {
+    if (name === 'websocket') {
+      this._hung = hung;
+      this._websocketFailures = hung ? WEBSOCKET_FAILURES_BEFORE_FALLBACK : this._websocketFailures + 1;
+    } else {
       // Both failed: an outage. Start over with WebSocket.
       this._websocketFailures = 0;
       this._sticky = undefined;
