@@ -469,6 +469,16 @@ describe('Outbox', () => {
       expect(writtenTypes()).toEqual(['a', 'b']);
       requests.rejectAll('cleanup');
     });
+
+    it('leaves no expiry timer behind for a request that timed out in the queue', async () => {
+      const { outbox, host, request } = setup({ maxAge: 60_000 });
+      host.state = 'closed';
+      const sum = request('sum', 100);
+      await advance(100);
+      expect(await sum.settled).toBeInstanceOf(TimeoutError);
+      expect(outbox.size).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   describe('dropped()', () => {

@@ -138,6 +138,7 @@ export class Outbox {
   /** Takes a request's frame out of the queue (the request already failed; it must not be sent). */
   remove(id: string): void {
     this._queue?.remove(id);
+    this._expireLater(); // (it may have been the oldest: its expiry timer must not outlive it)
   }
 
   /** A message given up on: counted, its request rejected, reported. */

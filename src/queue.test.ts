@@ -153,6 +153,27 @@ describe('SendQueue', () => {
     expect(drain()).toEqual(['new']);
   });
 
+  it('reports what expired in push() once the new frame is in: what a listener sends then queues behind it, in the order of the reports', () => {
+    const options = { ...DEFAULTS.queue, maxAge: 100 };
+    const queue: SendQueue = new SendQueue(options, (item) => {
+      queue.push(`retry-${item.type}`, `retry-${item.type}`, 200); // an onError listener sending again
+    });
+    queue.push('a', 'a', 0);
+    queue.push('b', 'b', 0);
+    queue.push('c', 'c', 200); // a and b expire together
+    const order: string[] = [];
+    for (let item = queue.next(); item; item = queue.next()) order.push(item.type);
+    expect(order).toEqual(['c', 'retry-a', 'retry-b']);
+  });
+
+  it('reports what expired in push() even when the push itself is refused under overflow: error', () => {
+    const { queue, drops } = make({ maxMessages: 1, maxBytes: 4, maxAge: 100, overflow: 'error' });
+    queue.push('old', 'old', 0);
+    expect(() => { queue.push('too big', 'big', 200); }).toThrow(/"big" was not queued/);
+    expect(drops.map((drop) => [drop.type, drop.code])).toEqual([['old', 'MESSAGE_EXPIRED']]);
+    expect(queue.size).toBe(0);
+  });
+
   it('dropOnClose() keeps the queue unless queue.dropOnClose is set', () => {
     const { queue } = make();
     queue.push('a', 'a', 0);

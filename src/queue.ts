@@ -34,11 +34,14 @@ export class SendQueue {
     const { maxMessages, maxBytes, overflow } = this._options;
     const bytes = maxBytes === Infinity ? 0 : utf8Length(frame);
     const item: QueuedFrame = { frame, type, bytes, queuedAt: now, id };
-    this.expire(now);
+    const stale = this._takeStale(now);
     const full = (): boolean => this._items.length >= maxMessages || this._bytes + bytes > maxBytes;
     const overflowed = (what: string): EnhancedWsError =>
       new EnhancedWsError('QUEUE_OVERFLOW', `enhanced-ws: send queue full (queue.maxMessages ${maxMessages}, queue.maxBytes ${maxBytes}); ${what}`);
-    if (full() && (overflow === 'error' || bytes > maxBytes)) throw overflowed(`"${type}" was not queued`);
+    if (full() && (overflow === 'error' || bytes > maxBytes)) {
+      this._reportExpired(stale);
+      throw overflowed(`"${type}" was not queued`);
+    }
     const victims: QueuedFrame[] = [];
     while (overflow === 'drop-oldest' && full() && this._items.length > 0) victims.push(this._shift());
     // drop-newest, or a queue that cannot hold even one message (maxMessages 0)
@@ -47,22 +50,16 @@ export class SendQueue {
       this._items.push(item);
       this._bytes += bytes;
     }
-    // Reported once the queue is whole again: a listener told of a drop may send meanwhile.
+    // Reported once the queue is whole again: a listener told of a drop may send meanwhile, and
+    // what it sends must queue behind this message, in the order of the reports.
+    this._reportExpired(stale);
     for (const victim of victims) this._report(victim, overflowed(`dropped the oldest "${victim.type}" message`), false);
     if (refused) this._report(item, overflowed(`dropped the new "${type}" message`), false);
   }
 
   /** Drops messages older than `maxAge`, reporting each. */
   expire(now: number): void {
-    const { maxAge } = this._options;
-    while (this._items[0] && now - this._items[0].queuedAt > maxAge) {
-      const stale = this._shift();
-      this._report(
-        stale,
-        new EnhancedWsError('MESSAGE_EXPIRED', `enhanced-ws: queued "${stale.type}" message expired after queue.maxAge ${maxAge} ms`),
-        true,
-      );
-    }
+    this._reportExpired(this._takeStale(now));
   }
 
   /** When the oldest frame expires (Infinity: never, or nothing queued). */
@@ -102,6 +99,20 @@ export class SendQueue {
     if (index < 0) return;
     const [item] = this._items.splice(index, 1);
     this._bytes -= (item as QueuedFrame).bytes;
+  }
+
+  /** Takes out, all at once, the messages older than `maxAge` (before any listener is told of one). */
+  private _takeStale(now: number): QueuedFrame[] {
+    const stale: QueuedFrame[] = [];
+    while (this._items[0] && now - this._items[0].queuedAt > this._options.maxAge) stale.push(this._shift());
+    return stale;
+  }
+
+  private _reportExpired(stale: QueuedFrame[]): void {
+    const { maxAge } = this._options;
+    for (const item of stale) {
+      this._report(item, new EnhancedWsError('MESSAGE_EXPIRED', `enhanced-ws: queued "${item.type}" message expired after queue.maxAge ${maxAge} ms`), true);
+    }
   }
 
   private _shift(): QueuedFrame {
