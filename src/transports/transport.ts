@@ -38,9 +38,11 @@ export interface Transport {
    */
   close(code: number, reason: string, lost?: (frames: string[]) => void): void;
   /**
-   * Frames handed to `send()` that provably never left, taken out of the transport so the
-   * client can queue them again. A WebSocket knows only those sent once it was closing; what sat
-   * in its buffer when the connection died is lost with it (at most once, as on any socket).
+   * Frames handed to `send()` that provably never left, in order, taken out of the transport so
+   * the client can queue them again. A WebSocket knows those sent once it was closing and, after
+   * an abnormal close, those still counted in its `bufferedAmount` (never transmitted; a browser
+   * WebSocket only, not Node's `ws`). What had already passed to the network stack when the
+   * connection died is lost with it (at most once, as on any socket).
    */
   unsent?(): string[];
   /**

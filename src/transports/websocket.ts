@@ -2,17 +2,26 @@
 
 import { CloseCode } from '../close-codes.js';
 import { show } from '../errors.js';
+import { utf8Length } from '../utf8.js';
 import type { Transport, TransportHandlers } from './transport.js';
 
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket';
   private _socket: WebSocket | undefined;
   /**
-   * Frames that never reached the wire: sent once the closing handshake had begun (the peer's
-   * close frame arrived, the close event not yet: browsers and `ws` silently discard them then),
-   * or after the socket was gone, before the client heard of it.
+   * Frames that never reached the wire, in order: those still in the socket's send buffer when
+   * the connection died; those sent once the closing handshake had begun (the peer's close frame
+   * arrived, the close event not yet: browsers and `ws` silently discard them then); those sent
+   * after the socket was gone, before the client heard of it.
    */
-  private readonly _unsent: string[] = [];
+  private _unsent: string[] = [];
+  /**
+   * The frames written last, oldest first: only as many as may still be in the socket's send
+   * buffer, so it stays small (empty while `bufferedAmount` reads 0), with no timer.
+   */
+  private _written: string[] = [];
+  /** The UTF-16 length of `_written`: never more than its UTF-8 size, so trimming by it errs on keeping. */
+  private _writtenLength = 0;
   private _closed = false;
 
   constructor(
@@ -46,15 +55,36 @@ export class WebSocketTransport implements Transport {
       handlers.onError(event);
     };
     socket.onclose = (event) => {
+      // After an abnormal close, `bufferedAmount` still counts the UTF-8 bytes `send()` queued
+      // that never left (WHATWG, as Chromium does): the frames covering them were never delivered,
+      // not even the oldest, partly sent one (a server gets whole messages only). Node's `ws` (no
+      // EventTarget) counts otherwise, control frames included: it is not trusted (docs/architecture.md).
+      if (!event.wasClean && typeof EventTarget === 'function' && socket instanceof EventTarget) {
+        this._unsent = this._buffered(socket.bufferedAmount).concat(this._unsent);
+      }
       this._detach();
       handlers.onClose({ code: event.code || CloseCode.ABNORMAL, reason: event.reason, wasClean: event.wasClean });
     };
   }
 
   send(frame: string): void {
+    const socket = this._socket;
     // 1: OPEN (a literal: an injected WebSocket class need not carry the constants)
-    if (this._socket?.readyState === 1) this._socket.send(frame);
-    else this._unsent.push(frame);
+    if (socket?.readyState !== 1) {
+      this._unsent.push(frame);
+      return;
+    }
+    socket.send(frame);
+    const written = this._written;
+    written.push(frame);
+    this._writtenLength += frame.length;
+    // The oldest frame can never be in the buffer at close once the newer ones cover what it
+    // holds now: until the next send, `bufferedAmount` only goes down.
+    const buffered = socket.bufferedAmount;
+    for (let oldest = written[0]; oldest !== undefined && this._writtenLength - oldest.length >= buffered; oldest = written[0]) {
+      written.shift();
+      this._writtenLength -= oldest.length;
+    }
   }
 
   unsent(): string[] {
@@ -75,6 +105,18 @@ export class WebSocketTransport implements Transport {
     } catch {
       socket?.close(allowed); // a reason over 123 UTF-8 bytes (an error's text): the socket must close all the same
     }
+  }
+
+  /**
+   * The last frames written whose UTF-8 bytes cover `bytes`, oldest first. None when even all of
+   * them fall short: a count our frames cannot explain (framing, control frames) is not trusted.
+   */
+  private _buffered(bytes: number): string[] {
+    const written = this._written;
+    let start = written.length;
+    let covered = 0;
+    while (covered < bytes && start > 0) covered += utf8Length(written[--start] as string);
+    return covered < bytes ? [] : written.slice(start);
   }
 
   private _detach(): WebSocket | undefined {

@@ -1,0 +1,91 @@
+// Messages still in a WebSocket's send buffer when its connection dies: the client sends them again on the next connection (fake time, a buffering socket).
+
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { EnhancedWebSocketClient } from './client.js';
+import type { Envelope } from './envelope.js';
+import { bufferingSockets } from './transports/buffering-socket-test-utils.js';
+import { utf8Length } from './utf8.js';
+
+const decode = (frame: string): Envelope => JSON.parse(frame) as Envelope;
+
+/** A client open on its first buffering socket; heartbeat off (pings would count as sent), retries after 10 ms. */
+async function openClient() {
+  const sockets = bufferingSockets();
+  const client = new EnhancedWebSocketClient('ws://example.test/ws', {
+    WebSocket: sockets.WebSocket,
+    transports: ['websocket'],
+    heartbeat: false,
+    reconnect: { initialDelay: 10, maxDelay: 10, jitter: 0 },
+  });
+  onTestFinished(() => {
+    client.close();
+  });
+  await vi.advanceTimersByTimeAsync(0);
+  sockets.last().open();
+  expect(client.state).toBe('open');
+  return { client, sockets };
+}
+
+describe('messages in the send buffer of a connection that dies', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('go out again first on the next connection, in order, before messages sent meanwhile, each counted once', async () => {
+    const { client, sockets } = await openClient();
+    const first = sockets.last();
+    client.send('chat', 'left');
+    client.send('chat', 'stuck, half sent');
+    client.send('chat', 'stuck');
+    first.transmit(utf8Length(first.sent[0]!) + 10);
+    first.closed(1006);
+    expect(client.state).toBe('reconnecting');
+    client.send('chat', 'meanwhile');
+
+    await vi.advanceTimersByTimeAsync(10);
+    sockets.last().open();
+    expect(sockets.made).toHaveLength(2);
+    expect(first.sent.map((frame) => decode(frame).payload)).toEqual(['left', 'stuck, half sent', 'stuck']);
+    expect(sockets.last().sent.map((frame) => decode(frame).payload)).toEqual(['stuck, half sent', 'stuck', 'meanwhile']);
+    expect(client.stats).toMatchObject({ sent: 4, queued: 0, dropped: 0, reconnects: 1 });
+  });
+
+  it('keep a request waiting for its reply instead of failing it, when its frame never left', async () => {
+    const { client, sockets } = await openClient();
+    const first = sockets.last();
+    const settled: unknown[] = [];
+    const record = (request: Promise<unknown>): void => {
+      request.then((value) => settled.push(value), (error: unknown) => settled.push((error as Error).name));
+    };
+    record(client.request('sum', [1, 2]));
+    record(client.request('sum', [3]));
+    first.transmit(utf8Length(first.sent[0]!)); // the first request left, the second did not
+    first.closed(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    // The reply to the one that left can no longer come.
+    expect(settled).toEqual(['ConnectionClosedError']);
+
+    await vi.advanceTimersByTimeAsync(10);
+    const second = sockets.last();
+    second.open();
+    expect(second.sent.map(decode)).toEqual([decode(first.sent[1]!)]);
+    second.deliver({ type: 'reply', id: decode(second.sent[0]!).id, payload: [3] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toEqual(['ConnectionClosedError', [3]]);
+  });
+
+  it('are not sent twice after a clean close (everything in the buffer left before the close frame)', async () => {
+    const { client, sockets } = await openClient();
+    const first = sockets.last();
+    client.send('chat', 'one');
+    first.transmit(first.bufferedAmount);
+    first.closed(1001);
+    await vi.advanceTimersByTimeAsync(10);
+    sockets.last().open();
+    expect(sockets.last().sent).toEqual([]);
+    expect(client.stats).toMatchObject({ sent: 1, queued: 0 });
+  });
+});
