@@ -77,6 +77,33 @@ describe('messages in the send buffer of a connection that dies', () => {
     expect(settled).toEqual(['ConnectionClosedError', [3]]);
   });
 
+  it('leave the auth frame out: the next connection sends credentials of its own', async () => {
+    const sockets = bufferingSockets();
+    const client = new EnhancedWebSocketClient('ws://example.test/ws', {
+      WebSocket: sockets.WebSocket,
+      transports: ['websocket'],
+      heartbeat: false,
+      reconnect: { initialDelay: 10, maxDelay: 10, jitter: 0 },
+      auth: () => 'token',
+    });
+    onTestFinished(() => {
+      client.close();
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    first.open();
+    await vi.advanceTimersByTimeAsync(5000); // a stalled link: no answer to the auth frame, the client opens anyway
+    expect(client.state).toBe('open');
+    client.send('chat', 'stuck');
+    first.closed(1006); // nothing left: auth and chat still in the buffer
+    await vi.advanceTimersByTimeAsync(10);
+    const second = sockets.last();
+    second.open();
+    second.deliver({ type: 'auth', payload: { ok: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second.sent.map((frame) => decode(frame).type)).toEqual(['auth', 'chat']);
+  });
+
   it('are not sent twice after a clean close (everything in the buffer left before the close frame)', async () => {
     const { client, sockets } = await openClient();
     const first = sockets.last();

@@ -53,8 +53,9 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
     send: (frame) => {
       inner.send(frame);
     },
-    // Frames sent after the socket closed: the client queues them again, with credentials as without.
-    unsent: () => inner.unsent?.() ?? [],
+    // Frames that never left: the client queues them again, with credentials as without; not the
+    // auth frame (a link that died with it still buffered), which each connection sends anew.
+    unsent: () => (inner.unsent?.() ?? []).filter((frame) => frame !== authFrame),
     buffered: () => inner.buffered?.() ?? 0,
     close: (code, reason) => {
       clock.clearTimeout(timer);
