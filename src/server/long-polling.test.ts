@@ -355,3 +355,71 @@ describe('long-polling session expiry', () => {
     expect(await post.finish()).toBe('HTTP/1.1 404 Not Found {"code":4404,"reason":"unknown or expired session"}');
   });
 });
+
+describe('long-polling upload seq', () => {
+  /** The session's upload URL with `seq` (raw: the tests also send what a client never would). */
+  const numbered = (url: string, seq: string): string => `${url}&seq=${seq}`;
+  const frame = (n: number): string => JSON.stringify({ type: 'n', payload: n });
+
+  async function session(server: EnhancedWebSocketServer) {
+    const opened = await handshake(server);
+    const seen: unknown[] = [];
+    opened.conn.on('n', (payload) => seen.push(payload));
+    return { ...opened, seen };
+  }
+
+  it('processes an upload once when its seq comes again (a retry whose first try got through), answering both 204', async () => {
+    const server = await start();
+    const { url, conn, seen } = await session(server);
+    expect((await upload(numbered(url, '1'), [frame(1)])).status).toBe(204);
+    expect((await upload(numbered(url, '1'), [frame(1)])).status).toBe(204);
+    expect((await upload(numbered(url, '2'), [frame(2)])).status).toBe(204);
+    expect(seen).toEqual([1, 2]);
+    expect(conn.isOpen).toBe(true);
+  });
+
+  it('processes every upload without a seq, as before (a client that does not number its uploads)', async () => {
+    const server = await start();
+    const { url, seen } = await session(server);
+    expect((await upload(url, [frame(1)])).status).toBe(204);
+    expect((await upload(url, [frame(1)])).status).toBe(204);
+    expect(seen).toEqual([1, 1]);
+  });
+
+  it('answers 204 and processes nothing when a first try arrives after its retry was processed', async () => {
+    const server = await start();
+    const { sid, url, conn, seen } = await session(server);
+    // the first try of seq 1 is slow (its body still arriving), the retry overtakes it
+    const late = await splitPost(server.port ?? 0, `/ws?transport=polling&sid=${sid}&seq=1`, JSON.stringify([frame(1)]));
+    expect((await upload(numbered(url, '1'), [frame(1)])).status).toBe(204);
+    expect((await upload(numbered(url, '2'), [frame(2)])).status).toBe(204);
+    expect(await late.finish()).toMatch(/^HTTP\/1.1 204 /);
+    expect(seen).toEqual([1, 2]);
+    expect(conn.isOpen).toBe(true);
+  });
+
+  it.each([
+    ['skips one', '2'],
+    ['is no positive integer', 'x'],
+    ['is 0', '0'],
+  ])('refuses an upload whose seq %s with 409 and close code 1002, processing none of its frames', async (_name, seq) => {
+    const server = await start();
+    const { url, conn, seen } = await session(server);
+    const closed = new Promise((resolve) => conn.onClose(resolve));
+    const response = await upload(numbered(url, seq), [frame(1)]);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ code: 1002, reason: 'long-polling upload out of sequence' });
+    expect(await closed).toEqual({ code: 1002, reason: 'long-polling upload out of sequence' });
+    expect(seen).toEqual([]);
+  });
+
+  it('answers 204 to a seq already processed once the session is closed, and 410 to the next one', async () => {
+    const server = await start();
+    const { url, conn, seen } = await session(server);
+    expect((await upload(numbered(url, '1'), [frame(1)])).status).toBe(204);
+    conn.close(4000, 'done');
+    expect((await upload(numbered(url, '1'), [frame(1)])).status).toBe(204);
+    expect((await upload(numbered(url, '2'), [frame(2)])).status).toBe(410);
+    expect(seen).toEqual([1]);
+  });
+});

@@ -36,6 +36,14 @@ interface Entry {
 export const uploadLimit = (maxPayload: number): number => 6 * maxPayload + 4;
 
 /**
+ * An upload whose `seq` is neither one already processed nor the next: a gap that a client
+ * following the protocol never makes (it sends N + 1 only once N was answered 2xx), so the
+ * session's order can no longer be trusted. 1002, a protocol error, as `ws` reports its own
+ * (websocket.ts); retryable, so the client's next session starts over at 1.
+ */
+const OUT_OF_SEQUENCE: Refusal = { code: 1002, status: 409, reason: 'long-polling upload out of sequence' };
+
+/**
  * The frames of an upload body, or why it is refused: over `uploadLimit` (read as null) or with
  * a frame over `maxPayload` → 413, not a JSON array → 400. All frames are checked before any is
  * delivered, so a refused batch is never partly processed (docs/protocol.md).
@@ -103,17 +111,17 @@ export class LongPollingEndpoint {
       sendJson(res, 400, { code: CloseCode.POLICY_VIOLATION, reason: 'expected a WebSocket upgrade, or ?transport=polling' });
       return;
     }
-    void this._route(req, res, query.get('sid'))?.catch(() => {
+    void this._route(req, res, query.get('sid'), query.get('seq'))?.catch(() => {
       res.destroy(); // the body failed: the client vanished mid-request, nobody to answer
     });
   }
 
-  private _route(req: IncomingMessage, res: ServerResponse, sid: string | null): Promise<void> | undefined {
+  private _route(req: IncomingMessage, res: ServerResponse, sid: string | null, seq: string | null): Promise<void> | undefined {
     if (sid === null && req.method === 'POST') return this._handshake(req, res);
     const entry = sid === null ? undefined : this._sessions.get(sid);
     if (!entry) refuse(res, Refusals.SESSION_NOT_FOUND);
     else if (req.method === 'GET') entry.session.poll(res);
-    else if (req.method === 'POST') return this._upload(req, res, entry);
+    else if (req.method === 'POST') return this._upload(req, res, entry, seq);
     else if (req.method === 'DELETE') return this._close(req, res, entry);
     else sendJson(res, 405, { code: CloseCode.POLICY_VIOLATION, reason: 'use GET, POST or DELETE' });
     return undefined;
@@ -186,7 +194,14 @@ export class LongPollingEndpoint {
     });
   }
 
-  private async _upload(req: IncomingMessage, res: ServerResponse, entry: Entry): Promise<void> {
+  /**
+   * A `POST` of frames. With `seq` (docs/protocol.md, "Retries"), at most once: a `seq` already
+   * processed is a retry whose first try got through (or that try, arriving late), answered 204
+   * with nothing processed again, even once the session is closed (it is the truth, and saves the
+   * client from sending it again on a new session); the next `seq` is processed; any other is
+   * refused. Without `seq` (a client that does not number its uploads), processed as it comes.
+   */
+  private async _upload(req: IncomingMessage, res: ServerResponse, entry: Entry, seq: string | null): Promise<void> {
     const { session, conn } = entry;
     const body = await readBody(req, uploadLimit(this._context.maxPayload));
     // Expired (or gone) while the body arrived: an unknown session from then on, not a closed one.
@@ -194,16 +209,22 @@ export class LongPollingEndpoint {
       refuse(res, Refusals.SESSION_NOT_FOUND);
       return;
     }
+    const n = seq === null ? 0 : Number(seq);
+    if (n >= 1 && n <= session.seq && Number.isInteger(n)) {
+      sendJson(res, 204);
+      return;
+    }
     if (session.closed) {
       refuse(res, { status: 410, ...session.closed });
       return;
     }
-    const frames = parseUpload(body, this._context.maxPayload);
+    const frames = seq !== null && n !== session.seq + 1 ? OUT_OF_SEQUENCE : parseUpload(body, this._context.maxPayload);
     if ('code' in frames) {
       refuse(res, frames);
       conn?.close(frames.code, frames === Refusals.BAD_BODY ? 'bad long-polling body' : frames.reason);
       return;
     }
+    if (seq !== null) session.seq = n;
     for (const frame of frames) conn?.receive(frame);
     sendJson(res, 204);
   }

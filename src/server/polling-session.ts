@@ -1,4 +1,4 @@
-// One long-polling session: the downstream outbox, the held poll, expiry. The Link of its connection.
+// One long-polling session: the downstream outbox, the held poll, expiry, the last upload processed. The Link of its connection.
 
 import type { ServerResponse } from 'node:http';
 import { CloseCode } from '../close-codes.js';
@@ -29,6 +29,8 @@ export class PollingSession implements Link {
   readonly transport = 'long-polling';
   /** Set once the connection exists; called once when the session ends, with its close code. */
   onEnd: (code: number, reason: string) => void = () => undefined;
+  /** The `seq` of the last upload processed (0: none yet); the endpoint processes each `seq` once. */
+  seq = 0;
   private _outbox: string[] = [];
   private _held: ServerResponse | undefined;
   private _holdTimer: TimerHandle | undefined;

@@ -59,16 +59,54 @@ function recordingFetch() {
  * A fetch that answers the handshake itself (`sid` "s1"), then lets `answer` answer each later
  * request by method, as a proxy in front of the server would.
  */
-function afterHandshake(answer: (method: string) => Response | Promise<Response>): typeof fetch {
+function afterHandshake(answer: (method: string, url: string, init?: RequestInit) => Response | Promise<Response>): typeof fetch {
   return (input, init) => {
     const method = init?.method ?? 'GET';
     if (method === 'POST' && !(input as string).includes('sid=')) {
       return Promise.resolve(Response.json({ sid: 's1', pollTimeoutMs: 25000, sessionTimeoutMs: 30000, maxPayload: 1024 }));
     }
     if (method === 'DELETE') return Promise.resolve(new Response(null, { status: 204 }));
-    return Promise.resolve(answer(method));
+    return Promise.resolve(answer(method, input as string, init));
   };
 }
+
+/**
+ * A scripted session behind `afterHandshake`: polls are held until `end(item)` answers the held
+ * one with a close item, or aborted; each upload is answered by the next of `answers` (an Error:
+ * no answer, the fetch rejects with it; a number: that status, no body) and then 204. `posts`
+ * records each upload's `seq` and body, `requests` every request as `METHOD seq`.
+ */
+function scriptedUploads(answers: (Error | number | Response)[]) {
+  const posts: { seq: string | null; body: unknown }[] = [];
+  const requests: string[] = [];
+  let endPoll: (item: unknown) => void = () => undefined;
+  const scripted = afterHandshake((method, url, init) => {
+    const seq = new URL(url).searchParams.get('seq');
+    requests.push(`${method} ${seq ?? '-'}`);
+    if (method === 'GET') {
+      return new Promise((resolve, reject) => {
+        endPoll = (item) => { resolve(Response.json([item])); };
+        init?.signal?.addEventListener('abort', () => { reject(new DOMException('aborted', 'AbortError')); });
+      });
+    }
+    posts.push({ seq, body: init?.body });
+    const answer = answers.shift() ?? 204;
+    if (answer instanceof Error) return Promise.reject(answer);
+    return typeof answer === 'number' ? new Response(null, { status: answer }) : answer;
+  });
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    if (init?.method === 'DELETE') requests.push('DELETE -');
+    return scripted(input, init);
+  };
+  return { fetch, posts, requests, end: (item: unknown) => { endPoll(item); } };
+}
+
+const frame = (n: number): string => JSON.stringify({ type: 'n', payload: n });
+/** An upload's body: these frames. */
+const batch = (...ns: number[]): string => JSON.stringify(ns.map(frame));
+
+/** Lets the fetch chains of the scripted session settle (they are promises, not timers). */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
 const received = (conn: Connection, type: string): unknown[] => {
   const payloads: unknown[] = [];
@@ -311,5 +349,149 @@ describe('LongPollingTransport', () => {
     expect(signal?.aborted).toBe(true);
     clock.advance(0);
     expect(await client.closed).toEqual({ code: 1006, reason: 'long-polling request timed out', wasClean: false });
+  });
+
+  describe('an upload whose outcome is unknown', () => {
+    it('sends it again with the same seq after a network error, so the server processes it once, and later frames after it', async () => {
+      const server = await start();
+      const clock = new ManualClock();
+      const posts: string[] = [];
+      // The first upload reaches the server and is processed, but its answer is lost on the way back.
+      const cutting: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        const url = new URL(input as string);
+        if (init?.method !== 'POST' || !url.searchParams.has('sid')) return response;
+        posts.push(`${url.searchParams.get('seq') ?? '-'} ${init.body as string}`);
+        if (posts.length === 1) throw new TypeError('fetch failed');
+        return response;
+      };
+      const { conn, transport, errors, onClose } = await connect(server, { fetch: cutting, clock });
+      const seen = received(conn, 'n');
+      transport.send(frame(1));
+      await until(() => clock.delays().includes(250));
+      transport.send(frame(2)); // waits behind the upload being retried
+      expect(seen).toEqual([1]);
+      clock.advance(250);
+      await until(() => posts.length === 3);
+      await settle();
+      expect(posts).toEqual([`1 ${batch(1)}`, `1 ${batch(1)}`, `2 ${batch(2)}`]);
+      expect(seen).toEqual([1, 2]);
+      expect({ errors, closes: onClose.mock.calls.length, open: conn.isOpen }).toEqual({ errors: [], closes: 0, open: true });
+      transport.close(1000, '');
+    });
+
+    it('gives up after 4 more tries (250, 500, 1000, 2000 ms apart): closes with 1006, reports the error once, and unsent() hands the batch back ahead of later frames', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([1, 2, 3, 4, 5].map(() => new TypeError('fetch failed')));
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      client.transport.send(frame(2));
+      for (const delay of [250, 500, 1000, 2000]) {
+        expect(clock.delays()).toContain(delay);
+        expect(client.onClose).not.toHaveBeenCalled();
+        clock.advance(delay);
+        await settle();
+      }
+      clock.advance(0);
+      expect(await client.closed).toMatchObject({ code: 1006, wasClean: false });
+      expect(session.posts).toEqual([1, 2, 3, 4, 5].map(() => ({ seq: '1', body: batch(1) })));
+      expect(client.errors).toHaveLength(1);
+      expect(client.transport.unsent()).toEqual([frame(1), frame(2)]);
+    });
+
+    it.each([502, 503, 504])('sends it again, same seq, when a gateway answers %d without the protocol\'s { code } body', async (status) => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([status]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      clock.advance(250);
+      await settle();
+      client.transport.send(frame(2));
+      await settle();
+      expect(session.posts).toEqual([{ seq: '1', body: batch(1) }, { seq: '1', body: batch(1) }, { seq: '2', body: batch(2) }]);
+      expect(client.onClose).not.toHaveBeenCalled();
+    });
+
+    it('does not send again an upload the server itself refused with 503 and its { code } (shutting down): closes with that code, the batch kept for unsent()', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([Response.json({ code: 1001, reason: 'server shutting down' }, { status: 503 })]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      clock.advance(0);
+      expect(await client.closed).toEqual({ code: 1001, reason: 'server shutting down', wasClean: true });
+      expect(session.posts).toHaveLength(1);
+      expect(client.transport.unsent()).toEqual([frame(1)]);
+    });
+
+    it('keeps drain() (the WebSocket upgrade waiting for the uploads) pending until the upload sent again is answered', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([new TypeError('fetch failed')]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      let drained = false;
+      void client.transport.drain().then(() => { drained = true; });
+      await settle();
+      expect(drained).toBe(false);
+      clock.advance(250);
+      await settle();
+      expect(drained).toBe(true);
+      expect(session.posts).toHaveLength(2);
+    });
+
+    it('stops sending it again once the server ended the session: reports the server\'s close and hands the batch back', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([new TypeError('fetch failed')]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      session.end({ code: 1012, reason: 'restart' });
+      await settle();
+      expect(client.onClose).not.toHaveBeenCalled();
+      clock.advance(250);
+      clock.advance(0);
+      expect(await client.closed).toEqual({ code: 1012, reason: 'restart', wasClean: true });
+      expect(session.posts).toHaveLength(1);
+      expect(client.transport.unsent()).toEqual([frame(1)]);
+    });
+
+    it('lets close() wait for the upload being sent again, then DELETEs the session', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([new TypeError('fetch failed')]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      const lost = vi.fn();
+      client.transport.close(1000, 'bye', lost);
+      await settle();
+      expect(session.requests.at(-1)).toBe('POST 1');
+      clock.advance(250);
+      await settle();
+      expect(session.requests.slice(-2)).toEqual(['POST 1', 'DELETE -']);
+      expect(lost).toHaveBeenCalledWith([]);
+    });
+
+    it('cancels the next try when closed without waiting (a drop, leaving the page): the batch stays for unsent()', async () => {
+      const clock = new ManualClock();
+      const session = scriptedUploads([new TypeError('fetch failed')]);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      expect(clock.delays()).toContain(250);
+      client.transport.close(4000, 'heartbeat timeout');
+      expect(clock.delays()).not.toContain(250);
+      expect(client.transport.unsent()).toEqual([frame(1)]);
+      expect(session.requests.at(-1)).toBe('DELETE -');
+    });
   });
 });

@@ -1,7 +1,7 @@
 // The long-polling transport: the Transport interface over fetch — held GETs down, ordered POSTs up.
 
 import { CloseCode } from '../close-codes.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { show } from '../errors.js';
 import type { Transport, TransportCloseEvent, TransportHandlers } from './transport.js';
 
@@ -20,6 +20,9 @@ export interface LongPollingOptions {
 const STATUS_CODES: Partial<Record<number, number>> = { 404: 4404, 413: 1009, 429: 4429 };
 /** Added to the server's poll timeout (or used alone before the handshake) before a request counts as lost. */
 const GRACE_MS = 20000;
+/** An upload whose outcome is unknown is sent again this many times, after 250, 500, 1000, 2000 ms (docs/protocol.md). */
+const RETRIES = 4;
+const RETRY_MS = 250;
 
 /** UTF-8 size, at most overestimated (3 bytes per non-ASCII UTF-16 unit): a batch never exceeds `maxPayload`. */
 const byteSize = (text: string): number => text.length + 2 * (text.match(/[\u0080-\uffff]/g)?.length ?? 0);
@@ -33,9 +36,13 @@ const byteSize = (text: string): number => text.length + 2 * (text.match(/[\u008
  * `STATUS_CODES`, else 1006.
  */
 function refusalEvent(status: number, body: unknown, handshook: boolean): TransportCloseEvent {
+  return closeEvent(`HTTP ${status}`, isVerdict(body) ? body : undefined, handshook ? STATUS_CODES[status] : undefined);
+}
+
+/** Whether a refusal's body is the protocol's `{ code, reason }`: the server's own answer. */
+function isVerdict(body: unknown): boolean {
   const { code } = (body ?? {}) as { code?: unknown };
-  const sent = typeof code === 'number' && Number.isInteger(code) && code >= 1000 && code <= 4999;
-  return closeEvent(`HTTP ${status}`, sent ? body : undefined, handshook ? STATUS_CODES[status] : undefined);
+  return typeof code === 'number' && Number.isInteger(code) && code >= 1000 && code <= 4999;
 }
 
 /**
@@ -56,6 +63,9 @@ function closeEvent(defaultReason: string, value?: unknown, fallback?: number): 
  *   so batches may land up to 1 s late there, in order;
  * - frames sent in one synchronous run leave in one POST, flushed by a microtask (never a
  *   timer, which background tabs throttle to seconds); one POST in flight at a time keeps order;
+ * - a POST whose outcome is unknown (no answer, a gateway's 502/503/504) is sent again with the
+ *   same `seq`, which the server processes once; its frames stay at the front of the outbox until
+ *   an answer says what became of them, so if the transport ends first `unsent()` hands them back;
  * - every ending is one `onClose`, delivered after the frames that arrived before it.
  */
 export class LongPollingTransport implements Transport {
@@ -69,7 +79,12 @@ export class LongPollingTransport implements Transport {
   private _pollMs = 0;
   private _maxBytes = Infinity;
   private readonly _inbox: (string | TransportCloseEvent)[] = [];
+  /** Frames handed to `send()` and not yet acknowledged: the upload in flight carries the first ones. */
   private _outbox: string[] = [];
+  /** The sequence number of the session's last upload. */
+  private _seq = 0;
+  /** The timer of an upload waiting to be sent again. */
+  private _retry: TimerHandle | undefined;
   /** The poll held now: `close()` ends it at once, while uploads finish. */
   private _poller: AbortController | undefined;
   private _posting = false;
@@ -127,7 +142,11 @@ export class LongPollingTransport implements Transport {
     queueMicrotask(this._flush);
   }
 
-  /** Frames handed to `send()` that never left (no POST carried them); the client queues them again. None while `close()` still sends them. */
+  /**
+   * Frames handed to `send()` that the server did not acknowledge: none carried them, a POST
+   * refused them, or one's outcome stayed unknown (then they may arrive twice: at least once,
+   * docs/protocol.md, "Retries"). The client queues them again. None while `close()` still sends them.
+   */
   unsent(): string[] {
     return this._handlers || this._done ? this._outbox.splice(0) : [];
   }
@@ -188,34 +207,56 @@ export class LongPollingTransport implements Transport {
       if (parts.length && size > this._maxBytes) break;
       parts.push(part);
     }
-    const frames = this._outbox.splice(0, parts.length);
-    // A refused POST was not processed (docs/protocol.md): its frames go back for `unsent()`.
-    // Except 413: a frame over `maxPayload` (alone in its batch) would be refused forever; it is
-    // lost, as on WebSocket, where the server closes with 1009 too.
-    this._request({ method: 'POST', body: `[${parts.join(',')}]` }, this._flush, (status) => {
-      if (status !== 413) this._outbox.unshift(...frames);
-    });
+    this._upload(`[${parts.join(',')}]`, parts.length, `&seq=${String(++this._seq)}`, 0);
   };
 
-  /** One abortable fetch with a deadline; `then` runs on a 2xx answer, `refused` on another status. */
-  private _request(init: RequestInit, then: (body: unknown) => void, refused?: (status: number) => void): AbortController {
+  /**
+   * One POST of the first `count` frames. Answered 2xx, they were processed. Refused, they were
+   * not (docs/protocol.md) and stay for `unsent()`, except on 413: a frame over `maxPayload`
+   * (alone in its batch) would be refused forever; it is lost, as on WebSocket, where the server
+   * closes with 1009 too. No answer, or a gateway's: sent again, the same `seq` in the URL, a few
+   * times, unless the session ended meanwhile (a retry can then only be refused).
+   */
+  private _upload(body: string, count: number, seq: string, tries: number): void {
+    const sent = (): void => {
+      this._outbox.splice(0, count);
+      this._flush();
+    };
+    this._request({ method: 'POST', body }, sent, (status, answer) => {
+      if (status === 413) this._outbox.splice(0, count);
+      if (tries >= RETRIES || this._ending || (status && (status < 502 || status > 504 || isVerdict(answer)))) return false;
+      this._retry = this._options.clock.setTimeout(() => {
+        if (this._ending) this._flush(); // (which reports the server's close)
+        else this._upload(body, count, seq, tries + 1);
+      }, RETRY_MS << tries);
+      return true;
+    }, seq);
+  }
+
+  /**
+   * One abortable fetch with a deadline; `then` runs on a 2xx answer, `failed` on another status
+   * (0: no answer, the error as `answer`) and returns true when it takes the failure over.
+   */
+  private _request(init: RequestInit, then: (body: unknown) => void, failed?: (status: number, answer: unknown) => boolean, query = ''): AbortController {
     const { fetch, clock } = this._options;
     const abort = new AbortController();
     this._requests.add(abort);
     const timer = clock.setTimeout(() => {
       this._finish(closeEvent('long-polling request timed out'));
     }, this._pollMs + GRACE_MS);
-    fetch(this._endpoint, { ...init, signal: abort.signal, cache: 'no-store' })
-      .then(async (response) => {
-        const body: unknown = await response.json().catch(() => undefined);
-        if (this._done) return;
-        if (response.ok) {
-          then(body);
-          return;
-        }
-        refused?.(response.status);
-        this._finish(refusalEvent(response.status, body, this._sid !== ''));
-      })
+    fetch(this._endpoint + query, { ...init, signal: abort.signal, cache: 'no-store' })
+      .then(
+        async (response) => {
+          const body: unknown = await response.json().catch(() => undefined);
+          if (this._done || (!response.ok && failed?.(response.status, body))) return;
+          if (response.ok) then(body);
+          else this._finish(refusalEvent(response.status, body, this._sid !== ''));
+        },
+        // No answer (only this: an error thrown by `then` must not send an answered upload again).
+        (error: unknown) => {
+          if (this._done || !failed?.(0, error)) throw error;
+        },
+      )
       .catch((error: unknown) => {
         if (this._done || abort.signal.aborted) return; // (aborted: by `close()`, on purpose)
         this._handlers?.onError(error);
@@ -263,6 +304,7 @@ export class LongPollingTransport implements Transport {
 
   private _stop(): void {
     this._done = true;
+    this._options.clock.clearTimeout(this._retry);
     for (const abort of this._requests) abort.abort();
     this._settleDrains();
   }
