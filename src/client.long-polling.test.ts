@@ -103,7 +103,7 @@ describe('EnhancedWebSocketClient on long-polling: what close() cannot send', ()
     server.refuseHeldUploads(() => refusal({ code: 1012, reason: 'restart' }, 410)); // not processed: protocol.md says send it again, but the app closed
     await advance(10);
     expect(made.stats).toMatchObject({ sent: 0, dropped: 1, queued: 0 });
-    expect(errors.map((error) => error.message)).toEqual(['enhanced-ws: "order" was not sent: the server refused it after close()']);
+    expect(errors.map((error) => error.message)).toEqual(['enhanced-ws: "order" was not sent: not delivered after close()']);
     expect(server.requests.at(-1)).toBe('DELETE s1');
   });
 

@@ -235,9 +235,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       this._outbox.takeBack(probe?.unsent?.() ?? []);
     }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
-    // WebSocket sends its buffer before its close frame; what the server then refuses is reported.
+    // WebSocket sends its buffer before its close frame; what the server then refuses (or never
+    // acknowledges) is reported.
     this._transport?.close(code, reason, (frames) => {
-      this._outbox.takeBack(frames, 'the server refused it after close()');
+      this._outbox.takeBack(frames, 'not delivered after close()');
     });
     this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
   }

@@ -13,11 +13,14 @@ const TIMEOUT = 7777; // shorter than the interval: the timer after a ping is th
 const { startServer, track } = useRealServers();
 
 /**
- * Real timers and real time, plus `offset` ms added to `now()`; the heartbeat's two timers are
- * held instead, for `fire()`. The heartbeat judges by `now()`, so advance first, then fire.
+ * Real timers, and a `now()` that moves only by `offset`; the heartbeat's two timers are held
+ * instead, for `fire()`. The heartbeat judges by `now()`, so advance first, then fire.
  */
 function heldHeartbeatClock() {
   const held = new Map<TimerHandle, { ms: number; callback: () => void }>();
+  // Time moves only when the test says so: with real time under it, a millisecond passing between
+  // two readings in one heartbeat step made a 7776 ms timer the test did not hold (flaky).
+  const start = Date.now();
   let offset = 0;
   const clock: Clock = {
     setTimeout: (callback, ms) => {
@@ -29,7 +32,7 @@ function heldHeartbeatClock() {
     clearTimeout: (handle) => {
       if (handle !== undefined && !held.delete(handle)) clearTimeout(handle);
     },
-    now: () => Date.now() + offset,
+    now: () => start + offset,
   };
   return {
     clock,

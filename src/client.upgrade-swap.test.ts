@@ -108,7 +108,7 @@ describe('EnhancedWebSocketClient upgrade: close() once the upgrade frame went o
     client.close(4000, 'logout');
     await advance(100);
     const delivered = [...server.received.map((frame) => frame.type), ...probe.sentTypes];
-    expect(errors.items.map((error) => error.message)).toEqual([]); // before the fix: "bye" was not sent: the server refused it after close()
+    expect(errors.items.map((error) => error.message)).toEqual([]); // before the fix: "bye" was not sent: not delivered after close()
     expect(delivered).toContain('bye');
     expect(probe.closedWith).toEqual({ code: 4000, reason: 'logout' });
   });

@@ -298,7 +298,7 @@ describe('Outbox', () => {
       const { outbox, host, stats, send, request } = setup();
       const a = send('a');
       const sum = request('sum');
-      outbox.takeBack([a, sum.frame], 'the server refused it after close()');
+      outbox.takeBack([a, sum.frame], 'not delivered after close()');
       expect(outbox.size).toBe(0);
       expect(stats.sent).toBe(0);
       expect(stats.dropped).toBe(2);
@@ -309,7 +309,7 @@ describe('Outbox', () => {
       expect(reported).toHaveLength(2);
       for (const reason of reported) expect(reason).toBeInstanceOf(ConnectionClosedError);
       expect(reported[0]?.message).toContain('"a"');
-      expect(reported[0]?.message).toContain('the server refused it after close()');
+      expect(reported[0]?.message).toContain('not delivered after close()');
       expect(reported[1]?.message).toContain('"sum"');
     });
 

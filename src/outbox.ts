@@ -106,9 +106,9 @@ export class Outbox {
   }
 
   /**
-   * Frames the transport accepted but provably never sent go back to the front of the queue; with
-   * no queue to hold them, or `lost` (the transport gave up on them after `close()`), they are
-   * dropped and reported.
+   * Frames the transport accepted but the server did not acknowledge (`Transport.unsent()`) go
+   * back to the front of the queue; with no queue to hold them, or `lost` (the transport gave up
+   * on them after `close()`), they are dropped and reported.
    */
   takeBack(frames: string[], lost?: string): void {
     const now = this._clock.now();

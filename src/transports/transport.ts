@@ -38,11 +38,13 @@ export interface Transport {
    */
   close(code: number, reason: string, lost?: (frames: string[]) => void): void;
   /**
-   * Frames handed to `send()` that provably never left, in order, taken out of the transport so
-   * the client can queue them again. A WebSocket knows those sent once it was closing and, after
-   * an abnormal close, those still counted in its `bufferedAmount` (never transmitted; a browser
-   * WebSocket only, not Node's `ws`). What had already passed to the network stack when the
-   * connection died is lost with it (at most once, as on any socket).
+   * Frames handed to `send()` that the server has not acknowledged, in order, taken out of the
+   * transport so the client can queue them again. A WebSocket knows those sent once it was closing
+   * and, after an abnormal close, those still counted in its `bufferedAmount` (never transmitted; a
+   * browser WebSocket only, not Node's `ws`); what had already passed to the network stack when
+   * the connection died is lost with it (at most once, as on any socket). Long-polling hands back
+   * what no upload carried, what a refused upload carried, and an upload whose outcome stayed
+   * unknown through its retries (at least once: docs/protocol.md, "Retries").
    */
   unsent?(): string[];
   /**
