@@ -34,12 +34,16 @@ describe('EnhancedWebSocketClient auth on WebSocket', () => {
     expect(server.frames('n').map((frame) => frame.payload)).toEqual([0, 1, 2]);
   });
 
-  it('keeps queued messages when the server refuses, and stops for good', async () => {
+  it('keeps queued messages when the server refuses, and stops for good, telling onClose why', async () => {
     const { server, client, opened } = await queuedBehindAuth();
+    const closes: unknown[] = [];
+    client.onClose((context) => closes.push(context));
     server.kill(4401, 'unauthorized');
     await settle();
     expect(client.state).toBe('closed');
     expect(opened).toEqual([]);
+    // No connection opened, yet the app learns the code that stopped it (to ask for a new login).
+    expect(closes).toEqual([expect.objectContaining({ code: 4401, reason: 'unauthorized', willReconnect: false })]);
     expect(client.stats.queued).toBe(3); // nothing was sent into the refused connection
     expect(server.frames('n')).toEqual([]);
   });

@@ -107,6 +107,20 @@ describe('EnhancedWebSocketClient retry limit', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('tells onClose when it gives up: once as the connection drops (willReconnect), once as the retries run out', async () => {
+    const { client, server } = await openClient({ random: () => 0, reconnect: { maxRetries: 1, initialDelay: 100 } });
+    const closes = collect<CloseContext>();
+    client.onClose(closes.push);
+    server.server.close({ code: 1006, reason: 'server gone', wasClean: false });
+    await advance(100 + MOCK_DELAY);
+    expect(client.state).toBe('closed');
+    // (the second carries the last attempt's code: mock-socket reports a failed connect as 1000)
+    expect(closes.items.map(({ code, willReconnect }) => ({ code, willReconnect }))).toEqual([
+      { code: 1006, willReconnect: true },
+      { code: expect.any(Number) as number, willReconnect: false },
+    ]);
+  });
+
   it('ends closed after maxRetries failed attempts once an open connection is lost', async () => {
     const { client, server, sockets } = await openClient({ random: () => 0, reconnect: { maxRetries: 2, initialDelay: 100 } });
     const reconnecting = collect<ReconnectingContext>();

@@ -240,7 +240,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._transport?.close(code, reason, (frames) => {
       this._outbox.takeBack(frames, 'not delivered after close()');
     });
-    this._finish({ code, reason, wasClean: true }, this._state === 'open', 'close() called');
+    this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }
 
   private _attemptNow(): void {
@@ -428,7 +428,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       reconnect && (!retry || (!reconnect.finalCodes.includes(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries));
     if (epoch !== this._epoch) return; // shouldReconnect, or a listener told it threw, closed the client
     if (!willReconnect) {
-      this._finish(event, wasOpen, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
+      this._finish(event, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`, true);
       return;
     }
     if (!this._release(event)) return;
@@ -458,8 +458,13 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     }
   }
 
-  /** Ends for good: `close()`, a final code, or retries exhausted. */
-  private _finish(event: TransportCloseEvent, wasOpen: boolean, reason: string): void {
+  /**
+   * Ends for good: `close()`, a final code, or retries exhausted. `tell`: `onClose` hears of it —
+   * when an open connection closes, and when the server or the network stopped the client even
+   * though no connection was open (a refused token, 4401, before any open; retries exhausted):
+   * the app must learn why it stopped. Not for the app's own close() of an attempt.
+   */
+  private _finish(event: TransportCloseEvent, reason: string, tell: boolean): void {
     if (!this._release(event)) return;
     this._unwatch?.(); // (connect() attaches anew)
     this._suspended = false;
@@ -468,7 +473,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     // Closed before any listener runs: close() in one is a no-op, send() queues, connect() starts over.
     this._setState('closed', reason);
     for (const item of dropped) this._outbox.dropped(item, new ConnectionClosedError(`enhanced-ws: queued "${item.type}" message dropped: ${reason}`));
-    if (wasOpen) this._lifecycle.emit('close', { ...event, willReconnect: false });
+    if (tell) this._lifecycle.emit('close', { ...event, willReconnect: false });
   }
 
   /**

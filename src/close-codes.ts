@@ -1,10 +1,10 @@
-// The one table of close codes shared by client, server and docs/protocol.md.
+// The named close codes shared by client, server and docs/protocol.md (whose table also lists 1002 and 1005).
 
 /** Close codes used by enhanced-ws, named. 1xxx are RFC 6455; 4xxx are this protocol's own. */
 export const CloseCode = {
   /** The user (or the server, on purpose) closed the connection. */
   NORMAL: 1000,
-  /** The server is shutting down or the page is going away. */
+  /** The server is shutting down. */
   GOING_AWAY: 1001,
   /** No close frame was received: network loss, refused handshake, killed server. */
   ABNORMAL: 1006,

@@ -6,7 +6,7 @@ import type { TransportCloseEvent, TransportName } from './transports/transport.
 
 export interface OpenContext {
   transport: TransportName;
-  /** 0 for the first connection, then the number of attempts this reconnection took. */
+  /** The retries this connection took: 0 when the first attempt (or the first after a stable connection) opened. */
   attempt: number;
 }
 export interface CloseContext extends TransportCloseEvent {

@@ -6,7 +6,7 @@ export interface ClientStats {
   received: number;
   /** Messages waiting in the send queue now. */
   queued: number;
-  /** Messages the queue gave up on (overflow, or `close()` with `dropOnClose`). */
+  /** Messages given up on and reported: queue overflow, closing for good under `queue.dropOnClose`, frames not delivered after `close()` or, with `queue: false`, when a connection dropped. */
   dropped: number;
   /** Queued messages that outlived `queue.maxAge`. */
   expired: number;

@@ -87,9 +87,9 @@ export class Admission {
 
   /**
    * A socket marked as an upgrade probe will carry a connection that already holds a slot, so it
-   * takes none (the cap counts the connection once, also at the cap). Instead, at most one probe
-   * per live long-polling session may wait for its first frame; past that, none of them has a
-   * session left to take over: 4404, as for an unknown sid.
+   * takes none (the cap counts the connection once, also at the cap). Instead, at most as many
+   * probes as there are live long-polling sessions may wait for their first frame; past that, one
+   * of them has no session left to take over: 4404, as for an unknown sid.
    */
   reserveProbe(sessions: number): Refusal | undefined {
     if (this.closed) return Refusals.SHUTTING_DOWN;

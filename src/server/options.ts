@@ -27,7 +27,7 @@ export interface ServerOptions {
   authenticate?: Authenticate;
   /** WebSocket: wait this long for the first frame (the `auth` frame). 0: authenticate at once. */
   authTimeoutMs?: number;
-  /** Largest WebSocket message and long-polling request body, in bytes. */
+  /** Largest frame, in UTF-8 bytes, on either transport (a long-polling upload body may take 6 × maxPayload + 4: docs/protocol.md). */
   maxPayload?: number;
   /** Open (and authenticating) connections over both transports, at most. */
   maxConnections?: number;
