@@ -232,7 +232,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       const probe = this._upgrade.socket;
       this._outbox.paused = false;
       this._outbox.flush(probe);
-      this._outbox.takeBack(probe?.unsent?.() ?? []);
+      if (probe) this._outbox.takeBack(this._upgrade.unsent());
     }
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses (or never

@@ -37,6 +37,8 @@ export interface UpgradeHost {
 export class WebSocketUpgrade {
   private readonly _early: unknown[] = [];
   private _committed = false;
+  /** The `upgrade` frame, once sent. */
+  private _frame: string | undefined;
   private _adopted = false;
   private _done = false;
   private _timer: TimerHandle | undefined;
@@ -99,6 +101,11 @@ export class WebSocketUpgrade {
     return this._committed && !this._done ? this._socket : undefined;
   }
 
+  /** What the app's writes on the probe never sent (`Transport.unsent()`): not the `upgrade` frame, which is protocol, never a message to send again. */
+  unsent(): string[] {
+    return (this._socket.unsent?.() ?? []).filter((frame) => frame !== this._frame);
+  }
+
   /**
    * Abandons the attempt and closes the probe socket (unless it was adopted). The client closing
    * passes its own code and reason: the server may have moved the connection to this socket already.
@@ -116,7 +123,14 @@ export class WebSocketUpgrade {
     this._host.pause();
     void this._polling.drain().then(() => {
       if (this._done) return;
-      this._socket.send(this._host.upgradeFrame(this._polling.sessionId));
+      // Long-polling failed meanwhile (drain() settles then too): the server may not have processed
+      // what it carried, so the connection must not move; its close event brings the reconnect.
+      if (this._polling.ended) {
+        this._fail();
+        return;
+      }
+      this._frame = this._host.upgradeFrame(this._polling.sessionId);
+      this._socket.send(this._frame);
       this._committed = true;
       this._timer = this._clock.setTimeout(() => {
         this._fail();

@@ -126,6 +126,11 @@ export class LongPollingTransport implements Transport {
     return this._sid;
   }
 
+  /** Whether the transport has ended (failed, closed, or the server ended the session): its close event may still be on its way. */
+  get ended(): boolean {
+    return this._done;
+  }
+
   /** Resolves once every frame handed to `send()` has been answered by the server (or the transport ended). */
   drain(): Promise<void> {
     return new Promise((resolve) => {
