@@ -1,0 +1,499 @@
+// The model of client.model.test.ts: applies one operation at a time to a real client in the fake
+// world of model-test-utils.ts, keeps a ledger of every message the app handed over, and checks
+// the client's promises after every step. A broken promise throws a `Violation`.
+
+import { vi } from 'vitest';
+import { EnhancedWebSocketClient } from './client.js';
+import { EnhancedWsError, isEnhancedWsError } from './errors.js';
+import type { ClientOptions, OverflowPolicy } from './options.js';
+import { canMove, type ConnectionState } from './state.js';
+import { FakeBrowser } from './test-utils.js';
+import { ModelServer, seededRandom, type ModelSocket, type ServerSettings } from './model-test-utils.js';
+
+export type PayloadKind = 'none' | 'number' | 'text' | 'object' | 'large' | 'cycle' | 'bigint' | 'function';
+export type ServerFrame = 'message' | 'pong' | 'not-json' | 'non-envelope' | 'binary' | 'stray-reply';
+
+/** One step of a run. Server-side steps act on the newest socket. */
+export type Op =
+  | { op: 'send'; payload: PayloadKind }
+  | { op: 'request'; payload: PayloadKind; timeout: number | undefined }
+  | { op: 'accept' }
+  | { op: 'refuse' }
+  | { op: 'mode'; mode: ServerSettings['mode'] }
+  | { op: 'serverClose'; code: number; phased: boolean }
+  | { op: 'finishClose' }
+  | { op: 'cut' }
+  | { op: 'reply'; pick: number; error: boolean }
+  | { op: 'serverSend'; frame: ServerFrame }
+  | { op: 'advance'; ms: number }
+  | { op: 'offline' }
+  | { op: 'online' }
+  | { op: 'visible' }
+  | { op: 'pagehide' }
+  | { op: 'pageshow' }
+  | { op: 'close'; code: number | undefined }
+  | { op: 'connect' };
+
+export interface ModelConfig {
+  queue: false | { maxMessages: number; overflow: OverflowPolicy; maxAge: number | undefined; maxBytes: number | undefined; dropOnClose: boolean };
+  heartbeat: false | { interval: number; timeout: number };
+  reconnect: false | { initialDelay: number; maxDelay: number; jitter: number; maxRetries: number | undefined; resetAfter: number };
+  requestTimeout: number | undefined;
+  connectTimeout: number;
+  autoConnect: boolean;
+  server: ServerSettings;
+  seed: number;
+}
+
+/** A broken promise of the client (or of the model: read the message before calling it a bug). */
+export class Violation extends Error {
+  override name = 'Violation';
+}
+
+const UNSERIALIZABLE: readonly PayloadKind[] = ['cycle', 'bigint', 'function'];
+
+/** What the app handed to `send` or `request`, and what became of it. */
+interface Message {
+  n: number;
+  type: string;
+  /** Times the server received it. */
+  delivered: number;
+  /** Times `onError` reported it dropped or expired. */
+  reported: number;
+  request?: RequestRecord;
+}
+
+interface RequestRecord {
+  id: string | undefined;
+  createdAt: number;
+  timeout: number;
+  settled: 'pending' | 'resolved' | 'rejected';
+  value?: unknown;
+  error?: unknown;
+  /** The client's state when the rejection was seen. */
+  stateAtRejection?: ConnectionState;
+  /** Made while the client was closed (it waits in the kept queue for connect()). */
+  madeWhileClosed: boolean;
+  /** Rejected while not yet delivered: the server must never act on it after that. */
+  abandoned?: boolean;
+}
+
+function payloadOf(kind: PayloadKind, n: number): unknown {
+  switch (kind) {
+    case 'none': return undefined;
+    case 'number': return n;
+    case 'text': return `text ${n}`;
+    case 'object': return { n, list: [1, 'two', null], nested: { ok: true } };
+    case 'large': return 'x'.repeat(300);
+    case 'cycle': {
+      const cycle: Record<string, unknown> = { n };
+      cycle.self = cycle;
+      return cycle;
+    }
+    case 'bigint': return BigInt(n);
+    case 'function': return () => n;
+  }
+}
+
+const flushMicrotasks = async (): Promise<void> => {
+  for (let i = 0; i < 30; i++) await Promise.resolve();
+};
+
+export class Model {
+  readonly client: EnhancedWebSocketClient;
+  readonly server: ModelServer;
+  readonly browser = new FakeBrowser();
+  readonly messages: Message[] = [];
+  readonly trace: string[] = [];
+  private _next = 0;
+  private _state: ConnectionState;
+  /** close() was called (or the client closed itself) and connect() not since: no socket may be made. */
+  private _closedForGood = false;
+  private readonly _byNumber = new Map<number, Message>();
+  /** Violations seen inside the client's listeners (which catch what they throw): rethrown by check(). */
+  private readonly _violations: Violation[] = [];
+  private _lastDelivered = 0;
+  /** The newest message number handed over before the client last moved to closed: those requests must be settled by that move. */
+  private _settledUpTo = 0;
+  private _unhandled: unknown[] = [];
+  private _opens = 0;
+  private _closes = 0;
+  private readonly _onUnhandled = (reason: unknown): void => { this._unhandled.push(reason); };
+
+  constructor(readonly config: ModelConfig) {
+    this.browser.install();
+    process.on('unhandledRejection', this._onUnhandled);
+    this.server = new ModelServer({ ...config.server });
+    this.server.onConstruct = (socket) => { this._constructed(socket); };
+    this.server.onReceive = (n, id) => { this._delivered(n, id); };
+    // (the constructor's own move to `connecting` happens before we can listen: read the state)
+    this.client = new EnhancedWebSocketClient('ws://model.test/ws', this._options());
+    this._state = this.client.state;
+    this.client.onStateChange(({ state, previous }) => {
+      if (previous !== this._state) this.fail(`onStateChange says previous=${previous}, but the last state reported was ${this._state}`);
+      if (!canMove(previous, state)) this.fail(`state moved ${previous} -> ${state}, not in state.ts`);
+      if (state !== this.client.state) this.fail(`onStateChange reports ${state} while client.state is ${this.client.state}`);
+      this._state = state;
+      if (state === 'closed') {
+        this._closedForGood = true;
+        this._settledUpTo = this._next;
+      }
+    });
+    this.client.onError((error) => { this._reported(error); });
+    this.client.onOpen(() => { this._opens++; });
+    this.client.onClose(() => {
+      this._closes++;
+      if (this._closes > this._opens) this.fail('onClose without an onOpen before it');
+    });
+    this.client.onReconnecting(({ attempt }) => {
+      const retries = this.config.reconnect ? this.config.reconnect.maxRetries : 0;
+      if (retries !== undefined && attempt > retries) this.fail(`onReconnecting attempt ${attempt} past reconnect.maxRetries ${retries}`);
+    });
+  }
+
+  fail(message: string): never {
+    const violation = new Violation(`${message}\n  after: ${this.trace.slice(-12).join(' | ')}`);
+    this._violations.push(violation);
+    throw violation;
+  }
+
+  /** What the run exercised, for MODEL_STATS. */
+  summary(): Record<string, number> {
+    const requests = this.messages.flatMap((m) => (m.request ? [m.request] : []));
+    const stats = this.client.stats;
+    return {
+      steps: this.trace.length,
+      messages: this.messages.length,
+      delivered: this.messages.filter((m) => m.delivered).length,
+      reported: this.messages.filter((m) => m.reported).length,
+      stillQueued: stats.queued,
+      sockets: this.server.sockets.length,
+      opens: this._opens,
+      resolved: requests.filter((r) => r.settled === 'resolved').length,
+      rejected: requests.filter((r) => r.settled === 'rejected').length,
+      expired: stats.expired,
+      dropped: stats.dropped,
+      malformed: stats.malformed,
+    };
+  }
+
+  /** Lets go of the globals and the fake timers. */
+  dispose(): void {
+    process.off('unhandledRejection', this._onUnhandled);
+    vi.unstubAllGlobals();
+  }
+
+  async apply(op: Op): Promise<void> {
+    this.trace.push(describe(op));
+    const socket = this.server.latest;
+    switch (op.op) {
+      case 'send': this._send(op.payload); break;
+      case 'request': this._request(op.payload, op.timeout); break;
+      case 'accept': socket?.accept(); break;
+      case 'refuse': socket?.refuse(); break;
+      case 'mode': this.server.settings.mode = op.mode; break;
+      case 'serverClose':
+        if (socket?.closeFrame(op.code, `server says ${op.code}`) && !op.phased) socket.finishClose();
+        break;
+      case 'finishClose': socket?.finishClose(); break;
+      case 'cut': socket?.cut(); break;
+      case 'reply': {
+        const id = socket?.unanswered[op.pick % Math.max(1, socket.unanswered.length)];
+        if (socket && id !== undefined) this.server.reply(socket, id, op.error);
+        break;
+      }
+      case 'serverSend': if (socket) this._serverSend(socket, op.frame); break;
+      case 'advance': await this._guard('advancing time', () => vi.advanceTimersByTimeAsync(op.ms)); break;
+      case 'offline': this.browser.goOffline(); break;
+      case 'online': this.browser.goOnline(); break;
+      case 'visible': this.browser.setVisibility('visible'); break;
+      case 'pagehide': this.browser.pagehide(); break;
+      case 'pageshow': this.browser.pageshow(); break;
+      case 'close': this._close(op.code); break;
+      case 'connect':
+        this._closedForGood = false; // (a no-op unless idle or closed; then no socket is made anyway)
+        this.client.connect();
+        if (this.client.state !== 'connecting' && this._state === 'closed') this.fail('connect() from closed did not move to connecting');
+        break;
+    }
+    await flushMicrotasks();
+  }
+
+  /** Ends the run: close(), every timer run out, then nothing may be left behind. */
+  async finish(): Promise<void> {
+    this.trace.push('close() and run all timers');
+    this._close(undefined);
+    await flushMicrotasks();
+    this.check();
+    // close() clears every handle; only the kept queue's expiry timer may outlive it (docs/architecture.md,
+    // Time), and the timeouts of requests made while closed (close() then is a no-op; they wait in the queue).
+    const queue = this.config.queue;
+    // (or armed for nothing: a request that timed out in the queue leaves it armed; see the regression test
+    // "leaves no timer behind when a request made while closed times out in the queue")
+    const timedOutInQueue = this.messages.some((m) => m.request?.abandoned && isEnhancedWsError(m.request.error, 'TIMEOUT'));
+    const expiry = queue && queue.maxAge !== undefined && (this.client.stats.queued > 0 || timedOutInQueue) ? 1 : 0;
+    const waiting = this.messages.filter((m) => m.request?.settled === 'pending' && m.request.timeout !== Infinity).length;
+    const clientTimers = vi.getTimerCount() - this.server.timers;
+    if (clientTimers > expiry + waiting) this.fail(`${clientTimers} client timers pending right after close() (the queue's expiry: ${expiry}, timeouts of requests made while closed: ${waiting})`);
+    await this._guard('running all timers after close()', () => vi.runAllTimersAsync());
+    await flushMicrotasks();
+    this.check();
+    if (vi.getTimerCount() !== 0) this.fail(`${vi.getTimerCount()} timers still pending after close() and running all timers`);
+    if (this.browser.listenerCount !== 0) this.fail(`${this.browser.listenerCount} window/document listeners left after close()`);
+    // Only a request made while closed with no timeout may wait on (for a connect() that never comes).
+    const pending = this.messages.filter((m) => m.request?.settled === 'pending' && !(m.n > this._settledUpTo && m.request.timeout === Infinity && m.request.madeWhileClosed));
+    if (pending.length) this.fail(`requests ${pending.map((m) => m.type).join(', ')} still pending after close() and running all timers`);
+  }
+
+  /** Every invariant, checked after each step. */
+  check(): void {
+    if (this._violations[0]) throw this._violations[0];
+    const client = this.client;
+    const stats = client.stats;
+    if (client.state !== this._state) this.fail(`client.state is ${client.state}, onStateChange last said ${this._state}`);
+    if (this._unhandled.length) this.fail(`unhandled rejection: ${String(this._unhandled[0])}`);
+    // 1. Accounting: delivered once, queued, or reported; never twice, never gone.
+    let expectedQueued = 0;
+    for (const m of this.messages) {
+      if (m.delivered > 1) this.fail(`${m.type} reached the server ${m.delivered} times`);
+      if (m.reported > 1) this.fail(`${m.type} was reported dropped ${m.reported} times`);
+      if (m.delivered && m.reported) this.fail(`${m.type} reached the server and was also reported dropped`);
+      const request = m.request;
+      if (request?.abandoned && m.delivered) this.fail(`${m.type} reached the server after its request had failed (${show(request.error)})`);
+      if (!m.delivered && !m.reported && request?.settled !== 'rejected') expectedQueued++;
+    }
+    const limbo = this._inLimbo();
+    if (limbo ? stats.queued > expectedQueued : stats.queued !== expectedQueued) {
+      const lost = this.messages.filter((m) => !m.delivered && !m.reported && m.request?.settled !== 'rejected').map((m) => m.type);
+      this.fail(`stats.queued is ${stats.queued}, but ${expectedQueued} messages are neither delivered nor reported nor failed (${lost.join(', ')})`);
+    }
+    const reports = this.messages.reduce((sum, m) => sum + m.reported, 0);
+    if (stats.dropped + stats.expired !== reports) this.fail(`stats.dropped ${stats.dropped} + stats.expired ${stats.expired} != ${reports} drops reported to onError`);
+    const left = this.server.log.length;
+    if (limbo ? stats.sent < left : stats.sent !== left) this.fail(`stats.sent is ${stats.sent}, the server received ${left} frames`);
+    const discarded = this.server.sockets.flatMap((s) => s.discarded);
+    if (discarded.length) this.fail(`the client wrote into a socket that was not open: ${discarded[0] ?? ''}`);
+    // 2. Requests: settled when closed; each way of settling must be the true one.
+    for (const m of this.messages) {
+      const request = m.request;
+      if (!request) continue;
+      // (a request made while closed waits in the kept queue for connect(), as a send does, or its timeout)
+      if (client.state === 'closed' && m.n <= this._settledUpTo && request.settled === 'pending') this.fail(`${m.type} still pending after the client closed`);
+      if (request.id && this.server.repliedWhileAttached.has(request.id) && request.settled === 'pending') this.fail(`${m.type} still pending after its reply arrived`);
+      // One already sent rejects when its connection drops (its reply can no longer arrive).
+      const socket = this.server.log.find((r) => r.n === m.n)?.socket;
+      if (socket && !socket.attached && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
+      if (request.settled === 'resolved') this._checkResolved(m, request);
+      if (request.settled === 'rejected') this._checkRejected(m, request);
+    }
+  }
+
+  private _options(): ClientOptions {
+    const c = this.config;
+    return {
+      WebSocket: this.server.WebSocket,
+      transports: ['websocket'],
+      autoConnect: c.autoConnect,
+      queue: c.queue && { maxMessages: c.queue.maxMessages, overflow: c.queue.overflow, maxAge: c.queue.maxAge, maxBytes: c.queue.maxBytes, dropOnClose: c.queue.dropOnClose },
+      heartbeat: c.heartbeat,
+      reconnect: c.reconnect && { ...c.reconnect },
+      requestTimeout: c.requestTimeout,
+      connectTimeout: c.connectTimeout,
+      random: seededRandom(c.seed),
+    };
+  }
+
+  /** The server's close frame came but the client has not heard the close event: frames written meanwhile wait in the transport. */
+  private _inLimbo(): boolean {
+    const socket = this.server.latest;
+    return Boolean(socket?.closing && socket.attached);
+  }
+
+  private _constructed(socket: ModelSocket): void {
+    const state = this.client.state;
+    if (this._closedForGood) this.fail(`a socket was made after the client closed for good (state ${state}) and before connect(): ${socket.url}`);
+    if (state !== 'connecting' && state !== 'reconnecting') this.fail(`a socket was made while ${state}`);
+    if (!this.browser.onLine) this.fail('a socket was made while the browser is offline');
+  }
+
+  private _record(type: string): Message {
+    const message: Message = { n: this._next, type, delivered: 0, reported: 0 };
+    this.messages.push(message);
+    this._byNumber.set(message.n, message);
+    return message;
+  }
+
+  /** Forgets a message the app never managed to hand over (send threw). */
+  private _unrecord(message: Message): void {
+    this.messages.splice(this.messages.indexOf(message), 1);
+    this._byNumber.delete(message.n);
+  }
+
+  /** The server received app message `n`: once, and after every message sent before it. */
+  private _delivered(n: number, id: string | undefined): void {
+    const message = this._byNumber.get(n);
+    if (!message) this.fail(`the server received m/r${n}, which the app never handed over`);
+    message.delivered++;
+    if (message.delivered > 1) this.fail(`${message.type} reached the server a second time`);
+    if (n < this._lastDelivered) this.fail(`${message.type} reached the server after the later message #${this._lastDelivered}`);
+    this._lastDelivered = n;
+    if (message.request) message.request.id = id;
+  }
+
+  private _send(kind: PayloadKind): void {
+    const n = ++this._next;
+    const type = `m${n}`;
+    const before = { queued: this.client.stats.queued, log: this.server.log.length };
+    const message = this._record(type);
+    try {
+      this.client.send(type, payloadOf(kind, n));
+    } catch (error) {
+      if (error instanceof Violation) throw error;
+      this._unrecord(message);
+      this._allowedSendThrow(type, kind, error);
+      const after = this.client.stats.queued;
+      if (after > before.queued) this.fail(`send(${type}) threw ${show(error)} but queued it`);
+      if (this.server.log.length !== before.log) this.fail(`send(${type}) threw ${show(error)} but wrote a frame`);
+      return;
+    }
+    if (UNSERIALIZABLE.includes(kind)) this.fail(`send(${type}) of a ${kind} payload did not throw`);
+  }
+
+  /** The throws `send` documents, and only when their cause is there. */
+  private _allowedSendThrow(type: string, kind: PayloadKind, error: unknown): void {
+    const queue = this.config.queue;
+    const code = isEnhancedWsError(error) ? error.code : undefined;
+    const ok =
+      (code === 'SERIALIZE_FAILED' && UNSERIALIZABLE.includes(kind)) ||
+      (code === 'QUEUE_OVERFLOW' && queue && (queue.overflow === 'error' || queue.maxBytes !== undefined)) ||
+      (code === 'NOT_OPEN' && !queue);
+    if (!ok) this.fail(`send(${type}, ${kind}) threw ${show(error)}`);
+  }
+
+  private _request(kind: PayloadKind, timeout: number | undefined): void {
+    const n = ++this._next;
+    const type = `r${n}`;
+    const message = this._record(type);
+    const record: RequestRecord = { id: undefined, createdAt: Date.now(), timeout: timeout ?? this.config.requestTimeout ?? 10000, settled: 'pending', madeWhileClosed: this.client.state === 'closed' };
+    message.request = record;
+    let promise: Promise<unknown>;
+    try {
+      promise = this.client.request(type, payloadOf(kind, n), { timeout });
+    } catch (error) {
+      if (error instanceof Violation) throw error;
+      this.fail(`request(${type}) threw ${show(error)} (it must reject, never throw)`);
+    }
+    promise.then(
+      (value) => { this._settle(message, 'resolved', value); },
+      (error: unknown) => { this._settle(message, 'rejected', error); },
+    );
+  }
+
+  private _settle(message: Message, how: 'resolved' | 'rejected', outcome: unknown): void {
+    const request = message.request as RequestRecord;
+    if (request.settled !== 'pending') this.fail(`${message.type} settled twice`);
+    request.settled = how;
+    if (how === 'resolved') request.value = outcome;
+    else {
+      request.error = outcome;
+      request.stateAtRejection = this.client.state;
+      if (!message.delivered) request.abandoned = true;
+    }
+  }
+
+  private _checkResolved(m: Message, request: RequestRecord): void {
+    const delivered = this.server.log.find((r) => r.n === m.n);
+    const answer = delivered?.id === undefined ? undefined : this.server.answers.get(delivered.id);
+    if (!answer || !('payload' in answer)) this.fail(`${m.type} resolved with ${JSON.stringify(request.value)} but the server never answered it with a result`);
+    if (JSON.stringify(answer.payload) !== JSON.stringify(request.value)) this.fail(`${m.type} resolved with ${JSON.stringify(request.value)}, the server answered ${JSON.stringify(answer.payload)}`);
+  }
+
+  private _checkRejected(m: Message, request: RequestRecord): void {
+    const error = request.error;
+    if (error instanceof TypeError) {
+      if (request.timeout > 0) this.fail(`${m.type} rejected with ${show(error)}`);
+      return;
+    }
+    if (!(error instanceof EnhancedWsError)) this.fail(`${m.type} rejected with ${show(error)}, not an EnhancedWsError`);
+    const delivered = this.server.log.find((r) => r.n === m.n);
+    const queue = this.config.queue;
+    switch (error.code) {
+      case 'TIMEOUT':
+        if (Date.now() - request.createdAt < request.timeout) this.fail(`${m.type} timed out before its ${request.timeout} ms`);
+        break;
+      case 'SERVER_ERROR': {
+        const answer = delivered?.id === undefined ? undefined : this.server.answers.get(delivered.id);
+        if (!answer || !('error' in answer)) this.fail(`${m.type} rejected with a ServerError the server never sent`);
+        break;
+      }
+      case 'CONNECTION_CLOSED':
+        if (!delivered && !m.reported && request.stateAtRejection !== 'closed') this.fail(`${m.type} rejected with ConnectionClosedError while ${String(request.stateAtRejection)}, never sent and not reported dropped`);
+        break;
+      case 'QUEUE_OVERFLOW':
+      case 'MESSAGE_EXPIRED':
+        if (!queue) this.fail(`${m.type} rejected with ${error.code} without a queue`);
+        break;
+      case 'NOT_OPEN':
+        if (queue) this.fail(`${m.type} rejected with NOT_OPEN though there is a queue`);
+        break;
+      case 'SERIALIZE_FAILED':
+        break;
+      default:
+        this.fail(`${m.type} rejected with ${error.code}`);
+    }
+  }
+
+  /** onError: drops and expiries name their message; count them per message. */
+  private _reported(error: Error): void {
+    if (!isEnhancedWsError(error)) return;
+    if (!['QUEUE_OVERFLOW', 'MESSAGE_EXPIRED', 'CONNECTION_CLOSED'].includes(error.code)) return;
+    const name = /"([mr]\d+)"/.exec(error.message)?.[1];
+    const message = this.messages.find((m) => m.type === name);
+    if (!message) this.fail(`onError reported a drop that names no message of the app: ${error.message}`);
+    message.reported++;
+  }
+
+  private _serverSend(socket: ModelSocket, frame: ServerFrame): void {
+    const frames: Record<ServerFrame, unknown> = {
+      message: JSON.stringify({ type: 'news', payload: { at: Date.now() } }),
+      pong: JSON.stringify({ type: 'pong', payload: this.server.lastPing }),
+      'not-json': 'this is not JSON {',
+      'non-envelope': JSON.stringify([1, 2, 3]),
+      binary: new ArrayBuffer(3),
+      'stray-reply': JSON.stringify({ type: 'reply', id: 'no-such-id', payload: 0 }),
+    };
+    socket.deliver(frames[frame]);
+  }
+
+  private _close(code: number | undefined): void {
+    const state = this.client.state;
+    try {
+      this.client.close(code);
+    } catch (error) {
+      const valid = code === undefined || code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
+      if (valid || !(error instanceof TypeError)) this.fail(`close(${String(code)}) threw ${show(error)}`);
+      if (this.client.state !== state) this.fail(`close(${String(code)}) threw and still moved ${state} -> ${this.client.state}`);
+      return;
+    }
+    this._closedForGood = true;
+    if (this.client.state !== 'closed') this.fail(`close() left the client ${this.client.state}`);
+  }
+
+  private async _guard(what: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof Violation) throw error;
+      this.fail(`an error escaped while ${what}: ${show(error)}`);
+    }
+  }
+}
+
+/** A short text for an operation, for traces and counterexamples. */
+export function describe(op: Op): string {
+  const { op: name, ...args } = op;
+  const values = Object.values(args).map((v) => (v === undefined ? '-' : String(v)));
+  return values.length ? `${name}(${values.join(', ')})` : name;
+}
+
+const show = (value: unknown): string => (value instanceof Error ? `${value.name}: ${value.message}` : String(value));
