@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client.js';
 import { Model, type ModelConfig, type Op } from './client-model-test-utils.js';
-import { TimeoutError } from './errors.js';
+import { TimeoutError, isEnhancedWsError } from './errors.js';
+import { ModelServer } from './model-test-utils.js';
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 250);
 const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
@@ -48,7 +49,13 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   requestTimeout: fc.option(fc.constantFrom(200, 3000), { nil: undefined }),
   connectTimeout: fc.constantFrom(1000, 10000),
   autoConnect: fc.boolean(),
+  asyncAuth: fc.boolean(),
+  reentry: fc.oneof(
+    { weight: 2, arbitrary: fc.constant({ onOpen: false, onStateChange: false, onError: false, onClose: false }) },
+    fc.record({ onOpen: fc.boolean(), onStateChange: fc.boolean(), onError: fc.boolean(), onClose: fc.boolean() }),
+  ),
   server: fc.record({
+    auth: fc.oneof({ weight: 3, arbitrary: fc.constant('off' as const) }, fc.constantFrom('accept' as const, 'refuse' as const, 'silent' as const)),
     mode: fc.oneof({ weight: 6, arbitrary: fc.constant('accept' as const) }, fc.constantFrom('refuse' as const, 'hang' as const)),
     answerPings: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
     replies: fc.constantFrom('none' as const, 'ok' as const, 'error' as const),
@@ -134,5 +141,33 @@ describe('EnhancedWebSocketClient model findings', () => {
     expect(await failed).toBeInstanceOf(TimeoutError);
     expect(client.stats.queued).toBe(0);
     expect(vi.getTimerCount()).toBe(0); // got 1: the expiry timer of the request that left the queue
+  });
+
+  // Found by the model (shrunk): queue { maxAge: 2000 }, an onError listener that sends, idle client:
+  // send, close (a state listener sends too), advance(2500), connect. Two messages expire in the
+  // same tick; the listener, told of each in turn, sends one message per report, and the server
+  // receives them reversed. SendQueue.push() expires stale messages before it appends (this.expire(now)
+  // reports synchronously), so a listener that sends when told of the expiry pushes its message
+  // *inside* the outer push, ahead of the message being pushed. push() already defers its overflow
+  // reports "once the queue is whole again" for exactly this reason; its expiry reports are not
+  // deferred. The same happens to an app's own send() when a throttled background-tab timer left a
+  // stale message behind: send('b') expires 'a', the listener's retry of 'a' is queued ahead of 'b'.
+  // SPEC: messages sent while not open "wait, in order". Fix: in push(), collect the expired victims
+  // (as for overflow) and report them after appending the new item.
+  it.fails('keeps the order of what an onError listener sends for messages that expired together', async () => {
+    vi.useFakeTimers();
+    const server = new ModelServer({ mode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 1 });
+    const client = new EnhancedWebSocketClient('ws://model.test/ws', { autoConnect: false, WebSocket: server.WebSocket, queue: { maxAge: 1000 }, heartbeat: false });
+    client.onError((error) => {
+      if (isEnhancedWsError(error, 'MESSAGE_EXPIRED')) client.send(`retry-${/"(\w+)"/.exec(error.message)?.[1] ?? ''}`);
+    });
+    client.send('a');
+    client.send('b');
+    await vi.advanceTimersByTimeAsync(1001); // both expire: the listener hears of a, then of b
+    client.connect();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.state).toBe('open');
+    expect(server.log.map((received) => received.type)).toEqual(['retry-a', 'retry-b']); // got ['retry-b', 'retry-a']
+    client.close();
   });
 });

@@ -18,8 +18,12 @@ export type ServerMode = 'accept' | 'refuse' | 'hang';
 /** How the server answers the requests it receives, by itself. */
 export type ReplyMode = 'none' | 'ok' | 'error';
 
+/** How the server answers the client's `auth` first frame (the client's `auth` option is set unless 'off'). */
+export type AuthMode = 'off' | 'accept' | 'refuse' | 'silent';
+
 export interface ServerSettings {
   mode: ServerMode;
+  auth: AuthMode;
   /** Answer each `ping` with a `pong`, `latency` ms later. */
   answerPings: boolean;
   replies: ReplyMode;
@@ -58,6 +62,12 @@ export class ModelSocket {
   closing: CloseInit | undefined;
   /** Request ids received on this socket and not answered yet, in order. */
   readonly unanswered: string[] = [];
+  /** When the last ping arrived (clock and event order) and when the client was last handed a frame. */
+  lastPingAt: number | undefined;
+  lastPingSeq = -1;
+  lastInboundSeq = -1;
+  lastInboundAt: number | undefined;
+  openedAt: number | undefined;
 
   constructor(
     readonly url: string,
@@ -77,6 +87,7 @@ export class ModelSocket {
   close(code?: number, reason?: string): void {
     if (this.readyState >= 2) return;
     this.closedByClient = { code, reason };
+    this._server.onClientClose(this, code);
     this.readyState = 2; // the close event never comes: the client detached its handlers first
   }
 
@@ -90,6 +101,7 @@ export class ModelSocket {
   accept(): boolean {
     if (this.readyState !== 0) return false;
     this.readyState = 1;
+    this.openedAt = Date.now();
     this.onopen?.(new Event('open'));
     return true;
   }
@@ -104,6 +116,10 @@ export class ModelSocket {
   /** A frame from the server; only an OPEN socket delivers one. */
   deliver(data: unknown): boolean {
     if (this.readyState !== 1) return false;
+    if (this.attached) {
+      this.lastInboundSeq = this._server.tick();
+      this.lastInboundAt = Date.now();
+    }
     this.onmessage?.({ data });
     return true;
   }
@@ -148,9 +164,12 @@ export class ModelServer {
   readonly repliedWhileAttached = new Set<string>();
   /** Told each time the client constructs a socket (the model checks when it may). */
   onConstruct: (socket: ModelSocket) => void = () => undefined;
+  /** Told when the client closes a socket (with the code it asked for). */
+  onClientClose: (socket: ModelSocket, code: number | undefined) => void = () => undefined;
   /** Told each time an app message (`n`, with its request id if any) reaches the server. */
   onReceive: (n: number, id: string | undefined) => void = () => undefined;
   private _lastPing: unknown;
+  private _seq = 0;
   /** The server's own timers still pending (the client's are the rest of the fake clock's). */
   timers = 0;
 
@@ -186,7 +205,15 @@ export class ModelServer {
     this.log.push({ socket, frame, n, id, type });
     if (n !== undefined) this.onReceive(n, id);
     const { latency, answerPings, replies } = this.settings;
+    if (type === 'auth') {
+      const auth = this.settings.auth;
+      if (auth === 'accept') this.later(() => { socket.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); });
+      if (auth === 'refuse') this.later(() => { if (socket.closeFrame(4401, 'bad token')) socket.finishClose(); });
+      return;
+    }
     if (type === 'ping') {
+      socket.lastPingAt = Date.now();
+      socket.lastPingSeq = this.tick();
       this._lastPing = parsed.payload;
       if (answerPings) this.later(() => { socket.deliver(JSON.stringify({ type: 'pong', payload: parsed.payload })); });
     }
@@ -206,6 +233,11 @@ export class ModelServer {
     if (!attached) return;
     this.answers.set(id, answer);
     this.repliedWhileAttached.add(id);
+  }
+
+  /** The next number in the order of pings and deliveries. */
+  tick(): number {
+    return ++this._seq;
   }
 
   /** The payload of the newest ping received (to echo in a pong). */
