@@ -8,18 +8,21 @@ import { EnhancedWsError, isEnhancedWsError } from './errors.js';
 import type { ClientOptions, OverflowPolicy } from './options.js';
 import { canMove, type ConnectionState } from './state.js';
 import { FakeBrowser } from './test-utils.js';
-import { ModelServer, seededRandom, type ModelSocket, type ServerSettings } from './model-test-utils.js';
+import { PollingSession } from './model-polling-test-utils.js';
+import { ModelServer, carrierOf, seededRandom, type Peer, type ServerSettings } from './model-test-utils.js';
+import type { TransportName } from './transports/transport.js';
 
 export type PayloadKind = 'none' | 'number' | 'text' | 'object' | 'large' | 'cycle' | 'bigint' | 'function';
 export type ServerFrame = 'message' | 'pong' | 'not-json' | 'non-envelope' | 'binary' | 'stray-reply';
 
-/** One step of a run. Server-side steps act on the newest socket. */
+/** One step of a run. Server-side steps act on the newest connection (accept/refuse: the newest handshake). */
 export type Op =
   | { op: 'send'; payload: PayloadKind }
   | { op: 'request'; payload: PayloadKind; timeout: number | undefined }
   | { op: 'accept' }
   | { op: 'refuse' }
-  | { op: 'mode'; mode: ServerSettings['mode'] }
+  | { op: 'mode'; transport: TransportName; mode: ServerSettings['mode'] }
+  | { op: 'refuseUpload'; status: number }
   | { op: 'serverClose'; code: number; phased: boolean }
   | { op: 'finishClose' }
   | { op: 'cut' }
@@ -40,6 +43,7 @@ export interface ModelConfig {
   reconnect: false | { initialDelay: number; maxDelay: number; jitter: number; maxRetries: number | undefined; resetAfter: number };
   requestTimeout: number | undefined;
   connectTimeout: number;
+  transports: TransportName[];
   autoConnect: boolean;
   /** `auth` returns a Promise (else the string itself); only when server.auth is not 'off'. */
   asyncAuth: boolean;
@@ -130,6 +134,8 @@ export class Model {
   private _settledUpTo = 0;
   private _unhandled: unknown[] = [];
   private _opens = 0;
+  /** The transport onStateChange last reported. */
+  private _transport: TransportName | null = null;
   /** When the client last opened (its heartbeat starts then). */
   private _openAt = 0;
   /** How deep our onError listener is nested, and sends it made where the client reports no more drops. */
@@ -137,6 +143,8 @@ export class Model {
   private _deepSends = 0;
   /** The app's close() is running (its code, 4000 say, is no heartbeat verdict). */
   private _closing = false;
+  /** Carriers the app closed (a long-polling DELETE with the app's code comes after its uploads). */
+  private readonly _appClosed = new Set<Peer>();
   private _listenerSends = 0;
   private _closes = 0;
   private readonly _onUnhandled = (reason: unknown): void => { this._unhandled.push(reason); };
@@ -145,15 +153,18 @@ export class Model {
     this.browser.install();
     process.on('unhandledRejection', this._onUnhandled);
     this.server = new ModelServer({ ...config.server });
-    this.server.onConstruct = (socket) => { this._constructed(socket); };
+    this.server.onConstruct = (peer, url) => { this._constructed(peer, url); };
     this.server.onReceive = (n, id) => { this._delivered(n, id); };
-    this.server.onClientClose = (socket, code) => { this._clientClosed(socket, code); };
+    this.server.onClientClose = (peer, code) => { this._clientClosed(peer, code); };
     // (the constructor's own move to `connecting` happens before we can listen: read the state)
     this.client = new EnhancedWebSocketClient('ws://model.test/ws', this._options());
     this._state = this.client.state;
-    this.client.onStateChange(({ state, previous }) => {
+    this.client.onStateChange(({ state, previous, transport }) => {
       if (previous !== this._state) this.fail(`onStateChange says previous=${previous}, but the last state reported was ${this._state}`);
-      if (!canMove(previous, state)) this.fail(`state moved ${previous} -> ${state}, not in state.ts`);
+      // (one emission is no move: an open long-polling connection upgraded to WebSocket, docs/architecture.md)
+      const upgraded = state === 'open' && previous === 'open' && transport === 'websocket' && this._transport === 'long-polling';
+      if (!canMove(previous, state) && !upgraded) this.fail(`state moved ${previous} -> ${state} (${String(this._transport)} -> ${String(transport)}), not in state.ts`);
+      this._transport = transport;
       if (state !== this.client.state) this.fail(`onStateChange reports ${state} while client.state is ${this.client.state}`);
       this._state = state;
       if (state === 'closed') {
@@ -203,6 +214,8 @@ export class Model {
       reported: this.messages.filter((m) => m.reported).length,
       stillQueued: stats.queued,
       sockets: this.server.sockets.length,
+      sessions: this.server.peers.length - this.server.sockets.length,
+      upgrades: this.server.sockets.filter((socket) => new URL(socket.url).searchParams.get('transport') === 'upgrade' && !socket.probe).length,
       opens: this._opens,
       resolved: requests.filter((r) => r.settled === 'resolved').length,
       rejected: requests.filter((r) => r.settled === 'rejected').length,
@@ -221,24 +234,28 @@ export class Model {
   async apply(op: Op): Promise<void> {
     this.trace.push(describe(op));
     this._listenerSends = 0;
-    const socket = this.server.latest;
+    const peer = this.server.current;
     switch (op.op) {
       case 'send': this._send(op.payload, 'app'); break;
       case 'request': this._request(op.payload, op.timeout); break;
-      case 'accept': socket?.accept(); break;
-      case 'refuse': socket?.refuse(); break;
-      case 'mode': this.server.settings.mode = op.mode; break;
-      case 'serverClose':
-        if (socket?.closeFrame(op.code, `server says ${op.code}`) && !op.phased) socket.finishClose();
+      case 'accept': this.server.pending?.accept(); break;
+      case 'refuse': this.server.pending?.refuse(); break;
+      case 'mode':
+        if (op.transport === 'websocket') this.server.settings.mode = op.mode;
+        else this.server.settings.pollingMode = op.mode;
         break;
-      case 'finishClose': socket?.finishClose(); break;
-      case 'cut': socket?.cut(); break;
+      case 'refuseUpload': if (peer instanceof PollingSession) peer.refuseUpload(op.status); break;
+      case 'serverClose':
+        if (peer?.closeFrame(op.code, `server says ${op.code}`) && !op.phased) peer.finishClose();
+        break;
+      case 'finishClose': peer?.finishClose(); break;
+      case 'cut': peer?.cut(); break;
       case 'reply': {
-        const id = socket?.unanswered[op.pick % Math.max(1, socket.unanswered.length)];
-        if (socket && id !== undefined) this.server.reply(socket, id, op.error);
+        const id = peer?.unanswered[op.pick % Math.max(1, peer.unanswered.length)];
+        if (peer && id !== undefined) this.server.reply(peer, id, op.error);
         break;
       }
-      case 'serverSend': if (socket) this._serverSend(socket, op.frame); break;
+      case 'serverSend': if (peer) this._serverSend(peer, op.frame); break;
       case 'advance': await this._guard('advancing time', () => vi.advanceTimersByTimeAsync(op.ms)); break;
       case 'offline': this.browser.goOffline(); break;
       case 'online': this.browser.goOnline(); break;
@@ -261,8 +278,10 @@ export class Model {
     this._close(undefined);
     await flushMicrotasks();
     this.check();
-    // close() clears every handle; only the kept queue's expiry timer may outlive it (docs/architecture.md,
-    // Time), and the timeouts of requests made while closed (close() then is a no-op; they wait in the queue).
+    // close() clears every handle; may outlive it (docs/architecture.md, Time): the kept queue's expiry
+    // timer, the timeouts of requests made while closed (close() then is a no-op; they wait in the queue),
+    // and on long-polling the uploads still finishing (each with its deadline) and the 0 ms timers that
+    // deliver frames already received (no-ops after close()): checked on WebSocket only.
     const queue = this.config.queue;
     // (or armed for nothing: a request that timed out in the queue leaves it armed; see the regression test
     // "leaves no timer behind when a request made while closed times out in the queue")
@@ -270,7 +289,8 @@ export class Model {
     const expiry = queue && queue.maxAge !== undefined && (this.client.stats.queued > 0 || timedOutInQueue) ? 1 : 0;
     const waiting = this.messages.filter((m) => m.request?.settled === 'pending' && m.request.timeout !== Infinity).length;
     const clientTimers = vi.getTimerCount() - this.server.timers;
-    if (clientTimers > expiry + waiting) this.fail(`${clientTimers} client timers pending right after close() (the queue's expiry: ${expiry}, timeouts of requests made while closed: ${waiting})`);
+    const polling = this.server.peers.some((peer) => peer instanceof PollingSession);
+    if (!polling && clientTimers > expiry + waiting) this.fail(`${clientTimers} client timers pending right after close() (the queue's expiry: ${expiry}, request timeouts: ${waiting})`);
     await this._guard('running all timers after close()', () => vi.runAllTimersAsync());
     await flushMicrotasks();
     this.check();
@@ -325,8 +345,8 @@ export class Model {
       if (client.state === 'closed' && m.n <= this._settledUpTo && request.settled === 'pending') this.fail(`${m.type} still pending after the client closed`);
       if (request.id && this.server.repliedWhileAttached.has(request.id) && request.settled === 'pending') this.fail(`${m.type} still pending after its reply arrived`);
       // One already sent rejects when its connection drops (its reply can no longer arrive).
-      const socket = this.server.log.find((r) => r.n === m.n)?.socket;
-      if (socket && !socket.attached && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
+      const carrier = this.server.log.find((r) => r.n === m.n)?.peer;
+      if (carrier && carrierOf(carrier).released && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
       if (request.settled === 'resolved') this._checkResolved(m, request);
       if (request.settled === 'rejected') this._checkRejected(m, request);
     }
@@ -336,7 +356,8 @@ export class Model {
     const c = this.config;
     return {
       WebSocket: this.server.WebSocket,
-      transports: ['websocket'],
+      fetch: this.server.fetch,
+      transports: c.transports,
       autoConnect: c.autoConnect,
       queue: c.queue && { maxMessages: c.queue.maxMessages, overflow: c.queue.overflow, maxAge: c.queue.maxAge, maxBytes: c.queue.maxBytes, dropOnClose: c.queue.dropOnClose },
       heartbeat: c.heartbeat,
@@ -350,15 +371,26 @@ export class Model {
 
   /** The server's close frame came but the client has not heard the close event: frames written meanwhile wait in the transport. */
   private _inLimbo(): boolean {
-    const socket = this.server.latest;
-    return Boolean(socket?.closing && socket.attached);
+    // Long-polling: frames in an upload in flight, or waiting in the transport behind it or for its close.
+    const sessions = this.server.peers.filter((peer): peer is PollingSession => peer instanceof PollingSession);
+    if (sessions.some((session) => session.uploads.length > 0)) return true;
+    // (a session that failed, or that the server ended or switched to a probe: the client hears of it a
+    // task later, and holds what it sends meanwhile)
+    const session = sessions.at(-1);
+    if (session && this.client.transport === 'long-polling' && (session.state !== 'open' || session.refused || session.gone)) return true;
+    const current = this.server.current;
+    return Boolean(current && 'closing' in current && current.closing && current.attached);
   }
 
-  private _constructed(socket: ModelSocket): void {
+  /** A connection attempt (a socket, or a long-polling handshake) may be made only while connecting; a probe only while open on long-polling. */
+  private _constructed(peer: Peer, url: string): void {
     const state = this.client.state;
-    if (this._closedForGood) this.fail(`a socket was made after the client closed for good (state ${state}) and before connect(): ${socket.url}`);
-    if (state !== 'connecting' && state !== 'reconnecting') this.fail(`a socket was made while ${state}`);
-    if (!this.browser.onLine) this.fail('a socket was made while the browser is offline');
+    if (this._closedForGood) this.fail(`a connection attempt after the client closed for good (state ${state}) and before connect(): ${url}`);
+    // (an upgrade probe is no reconnect: the docs only have reconnecting go quiet while offline)
+    if (!this.browser.onLine && !peer.probe) this.fail(`a connection attempt while the browser is offline: ${url}`);
+    if (peer.probe) {
+      if (state !== 'open' || this.client.transport !== 'long-polling') this.fail(`an upgrade probe while ${state} on ${String(this.client.transport)}`);
+    } else if (state !== 'connecting' && state !== 'reconnecting') this.fail(`a connection attempt while ${state}: ${url}`);
   }
 
   private _record(type: string, origin: Origin = 'app'): Message {
@@ -455,7 +487,9 @@ export class Model {
     else {
       request.error = outcome;
       request.stateAtRejection = this.client.state;
-      if (!message.delivered) request.abandoned = true;
+      // (over long-polling a frame handed to the transport may still be in an upload, or waiting behind one:
+      // handed over, it goes out as a WebSocket's buffer does, even after close(); only a queued one must not)
+      if (!message.delivered && !(this.server.current instanceof PollingSession)) request.abandoned = true;
     }
   }
 
@@ -513,26 +547,33 @@ export class Model {
   }
 
   /** The heartbeat closes (4000) only a connection on which nothing arrived for `timeout` after a ping. */
-  private _clientClosed(socket: ModelSocket, code: number | undefined): void {
-    if (code !== 4000 || this._closing) return;
+  private _clientClosed(peer: Peer, code: number | undefined): void {
+    // (the app's close(4000) is no verdict, nor is a probe given up with the connection's code)
+    if (code !== 4000 || this._closing || this._appClosed.has(peer) || peer !== this.server.current) return;
     const heartbeat = this.config.heartbeat;
     if (!heartbeat) this.fail('closed a connection with 4000 (heartbeat timeout) without a heartbeat');
-    const at = socket.lastPingAt;
+    const at = peer.lastPingAt;
     if (at === undefined) this.fail('heartbeat timeout on a connection that never got a ping');
-    if (socket.lastInboundSeq > socket.lastPingSeq) this.fail('heartbeat timeout though a frame arrived after the last ping');
-    if (Date.now() - at < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - at} ms after the ping (timeout ${heartbeat.timeout})`);
+    // Long-polling: the ping left (the timeout counts from there) before the server logged it, behind
+    // any upload in flight, so only a frame after it is proof; a batch reaches the client a task later.
+    const polling = peer.kind === 'long-polling';
+    const answered = polling ? peer.lastInboundSeq > peer.lastPingSeq && (peer.lastInboundAt ?? 0) < Date.now() : peer.lastInboundSeq > peer.lastPingSeq;
+    if (answered) this.fail('heartbeat timeout though a frame arrived after the last ping');
+    if (!polling && Date.now() - at < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - at} ms after the ping (timeout ${heartbeat.timeout})`);
   }
 
   /** A connection on which nothing arrives is found dead within interval + timeout. */
   private _checkLiveness(): void {
     const heartbeat = this.config.heartbeat;
-    const socket = this.server.latest;
-    if (!heartbeat || this.client.state !== 'open' || !socket?.attached) return;
-    const quiet = Date.now() - Math.max(this._openAt, socket.lastInboundAt ?? 0);
+    const peer = this.server.current;
+    if (!heartbeat || this.client.state !== 'open' || !peer?.attached) return;
+    // (long-polling: a batch answered now reaches the client a task later; a pending upload may hold the ping)
+    const slack = peer.kind === 'long-polling' ? this.config.server.latency + 1 : 0;
+    const quiet = Date.now() - Math.max(this._openAt, peer.lastInboundAt ?? 0) - slack;
     if (quiet > heartbeat.interval + heartbeat.timeout) this.fail(`nothing arrived for ${quiet} ms and the heartbeat (${heartbeat.interval} + ${heartbeat.timeout}) has not closed the connection`);
   }
 
-  private _serverSend(socket: ModelSocket, frame: ServerFrame): void {
+  private _serverSend(peer: Peer, frame: ServerFrame): void {
     const frames: Record<ServerFrame, unknown> = {
       message: JSON.stringify({ type: 'news', payload: { at: Date.now() } }),
       pong: JSON.stringify({ type: 'pong', payload: this.server.lastPing }),
@@ -541,13 +582,15 @@ export class Model {
       binary: new ArrayBuffer(3),
       'stray-reply': JSON.stringify({ type: 'reply', id: 'no-such-id', payload: 0 }),
     };
-    socket.deliver(frames[frame]);
+    peer.deliver(frames[frame]);
   }
 
   private _close(code: number | undefined): void {
     const state = this.client.state;
     try {
       this._closing = true;
+      const current = this.server.current;
+      if (current) this._appClosed.add(current);
       this.client.close(code);
     } catch (error) {
       const valid = code === undefined || code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);

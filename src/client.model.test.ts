@@ -9,6 +9,7 @@ import { EnhancedWebSocketClient } from './client.js';
 import { Model, type ModelConfig, type Op } from './client-model-test-utils.js';
 import { TimeoutError, isEnhancedWsError } from './errors.js';
 import { ModelServer } from './model-test-utils.js';
+import type { TransportName } from './transports/transport.js';
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 250);
 const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
@@ -48,6 +49,11 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   ),
   requestTimeout: fc.option(fc.constantFrom(200, 3000), { nil: undefined }),
   connectTimeout: fc.constantFrom(1000, 10000),
+  transports: fc.oneof(
+    { weight: 3, arbitrary: fc.constant<TransportName[]>(['websocket']) },
+    { weight: 3, arbitrary: fc.constant<TransportName[]>(['websocket', 'long-polling']) },
+    { weight: 1, arbitrary: fc.constant<TransportName[]>(['long-polling']) },
+  ),
   autoConnect: fc.boolean(),
   asyncAuth: fc.boolean(),
   reentry: fc.oneof(
@@ -56,7 +62,8 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   ),
   server: fc.record({
     auth: fc.oneof({ weight: 3, arbitrary: fc.constant('off' as const) }, fc.constantFrom('accept' as const, 'refuse' as const, 'silent' as const)),
-    mode: fc.oneof({ weight: 6, arbitrary: fc.constant('accept' as const) }, fc.constantFrom('refuse' as const, 'hang' as const)),
+    mode: fc.oneof({ weight: 3, arbitrary: fc.constant('accept' as const) }, { weight: 3, arbitrary: fc.constant('refuse' as const) }, fc.constant('hang' as const)),
+    pollingMode: fc.oneof({ weight: 6, arbitrary: fc.constant('accept' as const) }, fc.constantFrom('refuse' as const, 'hang' as const)),
     answerPings: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
     replies: fc.constantFrom('none' as const, 'ok' as const, 'error' as const),
     latency: fc.constantFrom(1, 10, 200),
@@ -73,7 +80,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('send' as const), payload: payloadArb }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('request' as const), payload: payloadArb, timeout: fc.constantFrom(undefined, 100, 2000, Infinity, 0) }) },
   { weight: 3, arbitrary: fc.constantFrom<Op>({ op: 'accept' }, { op: 'refuse' }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('mode' as const), mode: fc.constantFrom('accept' as const, 'refuse' as const, 'hang' as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('mode' as const), transport: fc.constantFrom<TransportName>('websocket', 'long-polling'), mode: fc.constantFrom('accept' as const, 'refuse' as const, 'hang' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseUpload' as const), status: fc.constantFrom(503, 429, 404) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('serverClose' as const), code: fc.constantFrom(1000, 1001, 1011, 1012, 4000, 4429, 1008, 4401, 4403), phased: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'finishClose' }, { op: 'cut' }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('reply' as const), pick: fc.nat(4), error: fc.boolean() }) },
@@ -156,7 +164,7 @@ describe('EnhancedWebSocketClient model findings', () => {
   // (as for overflow) and report them after appending the new item.
   it.fails('keeps the order of what an onError listener sends for messages that expired together', async () => {
     vi.useFakeTimers();
-    const server = new ModelServer({ mode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 1 });
+    const server = new ModelServer({ mode: 'accept', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 1 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { autoConnect: false, WebSocket: server.WebSocket, queue: { maxAge: 1000 }, heartbeat: false });
     client.onError((error) => {
       if (isEnhancedWsError(error, 'MESSAGE_EXPIRED')) client.send(`retry-${/"(\w+)"/.exec(error.message)?.[1] ?? ''}`);

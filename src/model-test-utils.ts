@@ -1,6 +1,9 @@
 // The fake world of the model-based client test (client.model.test.ts): a WebSocket whose server
-// side the model drives step by step, and a server that records every frame it receives in order.
+// side the model drives step by step, a long-polling server behind `fetch` (model-polling-test-utils.ts),
+// and one server that records every frame it receives, whichever transport carried it, in order.
 // Nothing here is clever on purpose: the test trusts this file to tell what reached the server.
+
+import { PollingSession } from './model-polling-test-utils.js';
 
 /** What a model WebSocket's `close` event carries, as the browser's CloseEvent does. */
 interface CloseInit {
@@ -12,7 +15,7 @@ interface CloseInit {
 /** Frames of app messages carry a type naming the message: `m7` (a send) or `r8` (a request). */
 export const APP_TYPE = /^[mr](\d+)$/;
 
-/** How the server answers a socket that connects, until told otherwise. */
+/** How the server answers a connection attempt, until told otherwise. */
 export type ServerMode = 'accept' | 'refuse' | 'hang';
 
 /** How the server answers the requests it receives, by itself. */
@@ -22,18 +25,52 @@ export type ReplyMode = 'none' | 'ok' | 'error';
 export type AuthMode = 'off' | 'accept' | 'refuse' | 'silent';
 
 export interface ServerSettings {
+  /** WebSocket handshakes (upgrade probes included). */
   mode: ServerMode;
+  /** Long-polling handshakes. */
+  pollingMode: ServerMode;
   auth: AuthMode;
   /** Answer each `ping` with a `pong`, `latency` ms later. */
   answerPings: boolean;
   replies: ReplyMode;
-  /** Ms before the server's own answers (accept, refuse, pong, reply) land. */
+  /** Ms before the server's own answers (accept, refuse, pong, reply, uploads) land. */
   latency: number;
+}
+
+/** One carrier of a connection as the server sees it: a WebSocket, or a long-polling session. */
+export interface Peer {
+  readonly kind: 'websocket' | 'long-polling';
+  /** The client still listens to it. */
+  readonly attached: boolean;
+  /** The client let go of it for sure (a socket's handlers detached; a session's poll aborted or its DELETE sent). */
+  readonly released: boolean;
+  /** The handshake has not been answered yet. */
+  readonly pending: boolean;
+  /** An upgrade probe that has not (yet) taken the connection over. */
+  readonly probe: boolean;
+  /** The connection moved on to this carrier (a long-polling session upgraded to a WebSocket). */
+  successor: Peer | undefined;
+  /** Request ids received and not answered yet, in order. */
+  unanswered: string[];
+  /** When the last ping arrived (clock and event order), when the client was last handed a frame. */
+  lastPingAt: number | undefined;
+  lastPingSeq: number;
+  lastInboundSeq: number;
+  lastInboundAt: number | undefined;
+  accept(): boolean;
+  refuse(): boolean;
+  /** A frame from the server; false when this carrier cannot deliver one now. */
+  deliver(data: unknown): boolean;
+  /** The server closes the connection: the close arrives after `finishClose()` (a WebSocket's close event; long-polling needs none). */
+  closeFrame(code: number, reason: string): boolean;
+  finishClose(): boolean;
+  /** The network fails under it. */
+  cut(): boolean;
 }
 
 /** One frame the server received, in the order of the server's log. */
 export interface Received {
-  socket: ModelSocket;
+  peer: Peer;
   frame: string;
   /** The app message's number, when the frame is one (see APP_TYPE). */
   n: number | undefined;
@@ -41,12 +78,16 @@ export interface Received {
   type: string;
 }
 
+/** The carrier a connection is on now (a session that was upgraded goes on on its socket). */
+export const carrierOf = (peer: Peer): Peer => (peer.successor ? carrierOf(peer.successor) : peer);
+
 /**
  * A WebSocket shaped like the browser's: `send` while CONNECTING throws (as browsers do), while
  * CLOSING or CLOSED discards without a word (as browsers do once the closing handshake began).
  * Every frame sent while OPEN reaches the server at once and in order (no buffer to lose).
  */
-export class ModelSocket {
+export class ModelSocket implements Peer {
+  readonly kind = 'websocket';
   readyState = 0;
   binaryType = 'blob';
   bufferedAmount = 0;
@@ -60,19 +101,36 @@ export class ModelSocket {
   closedByClient: { code: number | undefined; reason: string | undefined } | undefined;
   /** The server sent a close frame: the client's close event waits for `finishClose()`. */
   closing: CloseInit | undefined;
-  /** Request ids received on this socket and not answered yet, in order. */
-  readonly unanswered: string[] = [];
-  /** When the last ping arrived (clock and event order) and when the client was last handed a frame. */
+  successor: Peer | undefined;
+  unanswered: string[] = [];
   lastPingAt: number | undefined;
   lastPingSeq = -1;
   lastInboundSeq = -1;
   lastInboundAt: number | undefined;
-  openedAt: number | undefined;
+  /** An upgrade probe (`?transport=upgrade`) until the server switches the connection to it. */
+  probe: boolean;
+  /** Frames received so far (an upgrade probe's first must be `upgrade`). */
+  private _frames = 0;
 
   constructor(
     readonly url: string,
     private readonly _server: ModelServer,
-  ) {}
+  ) {
+    this.probe = new URL(url).searchParams.get('transport') === 'upgrade';
+  }
+
+  get pending(): boolean {
+    return this.readyState === 0;
+  }
+
+  /** Whether the client still listens to this socket. */
+  get attached(): boolean {
+    return this.onclose !== null;
+  }
+
+  get released(): boolean {
+    return !this.attached;
+  }
 
   send(data: unknown): void {
     if (this.readyState === 0) throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
@@ -81,7 +139,8 @@ export class ModelSocket {
       this.discarded.push(frame);
       return;
     }
-    this._server.receive(this, frame);
+    if (this._frames++ === 0 && this.probe) this._server.upgrade(this, frame);
+    else this._server.receive(this, frame);
   }
 
   close(code?: number, reason?: string): void {
@@ -91,17 +150,11 @@ export class ModelSocket {
     this.readyState = 2; // the close event never comes: the client detached its handlers first
   }
 
-  /** Whether the client still listens to this socket. */
-  get attached(): boolean {
-    return this.onclose !== null;
-  }
-
   // The server's side.
 
   accept(): boolean {
     if (this.readyState !== 0) return false;
     this.readyState = 1;
-    this.openedAt = Date.now();
     this.onopen?.(new Event('open'));
     return true;
   }
@@ -113,7 +166,6 @@ export class ModelSocket {
     return true;
   }
 
-  /** A frame from the server; only an OPEN socket delivers one. */
   deliver(data: unknown): boolean {
     if (this.readyState !== 1) return false;
     if (this.attached) {
@@ -154,24 +206,25 @@ export class ModelSocket {
   }
 }
 
-/** The server: every socket the client made, every frame received (one log, in order), its automatic answers. */
+/** The server: every carrier the client made, every frame received (one log, in order), its automatic answers. */
 export class ModelServer {
-  readonly sockets: ModelSocket[] = [];
+  /** Every socket and long-polling session, in the order the client made them. */
+  readonly peers: Peer[] = [];
   readonly log: Received[] = [];
   /** Request id → what the server answered it with (only replies that reached an attached client). */
   readonly answers = new Map<string, { payload: unknown } | { error: { message: string; code: string } }>();
   /** Request ids whose reply the client read while listening (the request must be settled after it). */
   readonly repliedWhileAttached = new Set<string>();
-  /** Told each time the client constructs a socket (the model checks when it may). */
-  onConstruct: (socket: ModelSocket) => void = () => undefined;
-  /** Told when the client closes a socket (with the code it asked for). */
-  onClientClose: (socket: ModelSocket, code: number | undefined) => void = () => undefined;
+  /** Told each time the client makes a socket or opens a session (the model checks when it may). */
+  onConstruct: (peer: Peer, url: string) => void = () => undefined;
+  /** Told when the client closes a carrier (with the code it asked for). */
+  onClientClose: (peer: Peer, code: number | undefined) => void = () => undefined;
   /** Told each time an app message (`n`, with its request id if any) reaches the server. */
   onReceive: (n: number, id: string | undefined) => void = () => undefined;
-  private _lastPing: unknown;
-  private _seq = 0;
   /** The server's own timers still pending (the client's are the rest of the fake clock's). */
   timers = 0;
+  private _lastPing: unknown;
+  private _seq = 0;
 
   constructor(readonly settings: ServerSettings) {}
 
@@ -181,17 +234,51 @@ export class ModelServer {
     class Socket extends ModelSocket {
       constructor(url: string) {
         super(url, server);
-        server._connected(this);
+        server.connected(this, url);
       }
     }
     return Socket as unknown as typeof WebSocket;
   }
 
-  get latest(): ModelSocket | undefined {
-    return this.sockets.at(-1);
+  /** The `fetch` to pass as the client's option: a long-polling server (docs/protocol.md). */
+  readonly fetch: typeof fetch = (input, init) => PollingSession.fetch(this, input, init);
+
+  get sockets(): ModelSocket[] {
+    return this.peers.filter((peer): peer is ModelSocket => peer instanceof ModelSocket);
   }
 
-  receive(socket: ModelSocket, frame: string): void {
+  /** The carrier of the newest connection (not an upgrade probe that has not taken over). */
+  get current(): Peer | undefined {
+    return [...this.peers].reverse().find((peer) => !peer.probe);
+  }
+
+  /** The newest carrier whose handshake waits for an answer. */
+  get pending(): Peer | undefined {
+    return [...this.peers].reverse().find((peer) => peer.pending);
+  }
+
+  /** A socket or session the client made: answered per the server's mode. */
+  connected(peer: Peer, url: string): void {
+    this.peers.push(peer);
+    this.onConstruct(peer, url);
+    const mode = peer.kind === 'websocket' ? this.settings.mode : this.settings.pollingMode;
+    if (mode === 'accept') this.later(() => peer.accept());
+    else if (mode === 'refuse') this.later(() => peer.refuse());
+  }
+
+  /** An upgrade probe's first frame: take the connection over from its long-polling session, or refuse (4404). */
+  upgrade(socket: ModelSocket, frame: string): void {
+    const { type, payload } = JSON.parse(frame) as { type?: unknown; payload?: { sid?: unknown } };
+    const session = this.peers.find((peer): peer is PollingSession => peer instanceof PollingSession && peer.sid === payload?.sid);
+    if (type !== 'upgrade' || !session?.switchTo(socket)) {
+      if (socket.closeFrame(4404, 'no live long-polling session to upgrade')) socket.finishClose();
+      return;
+    }
+    socket.probe = false;
+    Object.assign(socket, { unanswered: session.unanswered.splice(0), lastPingAt: session.lastPingAt, lastPingSeq: session.lastPingSeq, lastInboundSeq: session.lastInboundSeq, lastInboundAt: session.lastInboundAt });
+  }
+
+  receive(peer: Peer, frame: string): void {
     let parsed: { type?: unknown; id?: unknown; payload?: unknown } = {};
     try {
       parsed = JSON.parse(frame) as typeof parsed;
@@ -202,37 +289,37 @@ export class ModelServer {
     const id = typeof parsed.id === 'string' ? parsed.id : undefined;
     const match = APP_TYPE.exec(type);
     const n = match ? Number(match[1]) : undefined;
-    this.log.push({ socket, frame, n, id, type });
+    this.log.push({ peer, frame, n, id, type });
     if (n !== undefined) this.onReceive(n, id);
-    const { latency, answerPings, replies } = this.settings;
+    const { latency, answerPings, replies, auth } = this.settings;
     if (type === 'auth') {
-      const auth = this.settings.auth;
-      if (auth === 'accept') this.later(() => { socket.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); });
-      if (auth === 'refuse') this.later(() => { if (socket.closeFrame(4401, 'bad token')) socket.finishClose(); });
+      if (auth === 'accept') this.later(() => { peer.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); });
+      if (auth === 'refuse') this.later(() => { if (peer.closeFrame(4401, 'bad token')) peer.finishClose(); });
       return;
     }
     if (type === 'ping') {
-      socket.lastPingAt = Date.now();
-      socket.lastPingSeq = this.tick();
+      peer.lastPingAt = Date.now();
+      peer.lastPingSeq = this.tick();
       this._lastPing = parsed.payload;
-      if (answerPings) this.later(() => { socket.deliver(JSON.stringify({ type: 'pong', payload: parsed.payload })); });
+      if (answerPings) this.later(() => { carrierOf(peer).deliver(JSON.stringify({ type: 'pong', payload: parsed.payload })); });
     }
     if (id === undefined) return;
-    socket.unanswered.push(id);
-    if (replies !== 'none') this.later(() => { this.reply(socket, id, replies === 'error'); }, latency);
+    peer.unanswered.push(id);
+    if (replies !== 'none') this.later(() => { this.reply(carrierOf(peer), id, replies === 'error'); }, latency);
   }
 
-  /** Answers request `id` on `socket`, with a result or an error frame per docs/protocol.md. */
-  reply(socket: ModelSocket, id: string, error: boolean): void {
-    const index = socket.unanswered.indexOf(id);
+  /** Answers request `id` on `peer`, with a result or an error frame per docs/protocol.md. */
+  reply(peer: Peer, id: string, error: boolean): void {
+    const index = peer.unanswered.indexOf(id);
     if (index < 0) return;
     const answer = error ? { error: { message: `no luck for ${id}`, code: 'NOPE' } } : { payload: { echo: id } };
-    const attached = socket.attached;
-    if (!socket.deliver(JSON.stringify({ type: 'reply', id, ...answer }))) return;
-    socket.unanswered.splice(index, 1);
+    const attached = peer.attached;
+    if (!peer.deliver(JSON.stringify({ type: 'reply', id, ...answer }))) return;
+    peer.unanswered.splice(index, 1);
     if (!attached) return;
     this.answers.set(id, answer);
-    this.repliedWhileAttached.add(id);
+    // (over long-polling the reply reaches the client a task later)
+    if (peer.kind === 'websocket') this.repliedWhileAttached.add(id);
   }
 
   /** The next number in the order of pings and deliveries. */
@@ -245,21 +332,13 @@ export class ModelServer {
     return this._lastPing;
   }
 
-  /** Runs `fn` after the server's latency (a fake timer: the test's clock drives it). */
+  /** Runs `fn` after `ms` (the server's latency by default) on the fake clock. */
   later(fn: () => void, ms = this.settings.latency): void {
     this.timers++;
     setTimeout(() => {
       this.timers--;
       fn();
     }, ms);
-  }
-
-  private _connected(socket: ModelSocket): void {
-    this.sockets.push(socket);
-    this.onConstruct(socket);
-    const { mode } = this.settings;
-    if (mode === 'accept') this.later(() => socket.accept());
-    else if (mode === 'refuse') this.later(() => socket.refuse());
   }
 }
 
