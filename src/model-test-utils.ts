@@ -220,7 +220,7 @@ export class ModelServer {
   /** Told when the client closes a carrier (with the code it asked for). */
   onClientClose: (peer: Peer, code: number | undefined) => void = () => undefined;
   /** Told each time an app message (`n`, with its request id if any) reaches the server. */
-  onReceive: (n: number, id: string | undefined) => void = () => undefined;
+  onReceive: (n: number, id: string | undefined, peer: Peer) => void = () => undefined;
   /** The server's own timers still pending (the client's are the rest of the fake clock's). */
   timers = 0;
   private _lastPing: unknown;
@@ -290,7 +290,7 @@ export class ModelServer {
     const match = APP_TYPE.exec(type);
     const n = match ? Number(match[1]) : undefined;
     this.log.push({ peer, frame, n, id, type });
-    if (n !== undefined) this.onReceive(n, id);
+    if (n !== undefined) this.onReceive(n, id, peer);
     const { latency, answerPings, replies, auth } = this.settings;
     if (type === 'auth') {
       if (auth === 'accept') this.later(() => { peer.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); });
