@@ -50,6 +50,8 @@ export interface ModelConfig {
   /** Listeners of the app that send (or close) from inside the client's callbacks. */
   reentry: { onOpen: boolean; onStateChange: boolean; onError: boolean; onClose: boolean };
   server: ServerSettings;
+  /** WebSocket handshakes succeed from then on (a proxy that refused the upgrade is fixed): the upgrade's chance. */
+  unblockAfter: number | undefined;
   seed: number;
 }
 
@@ -158,6 +160,8 @@ export class Model {
     this.server.onConstruct = (peer, url) => { this._constructed(peer, url); };
     this.server.onReceive = (n, id, peer) => { this._delivered(n, id, peer); };
     this.server.onClientClose = (peer, code) => { this._clientClosed(peer, code); };
+    const unblockAfter = config.unblockAfter;
+    if (unblockAfter !== undefined) this.server.later(() => { this.server.settings.mode = 'accept'; }, unblockAfter);
     // (the constructor's own move to `connecting` happens before we can listen: read the state)
     this.client = new EnhancedWebSocketClient('ws://model.test/ws', this._options());
     this._state = this.client.state;
@@ -565,7 +569,7 @@ export class Model {
     if (at === undefined) this.fail('heartbeat timeout on a connection that never got a ping');
     // Long-polling: the ping left (the timeout counts from there) before the server logged it, behind
     // any upload in flight, so only a frame after it is proof; a batch reaches the client a task later.
-    const polling = peer.kind === 'long-polling';
+    const polling = peer.pingByPolling;
     const answered = polling ? peer.lastInboundSeq > peer.lastPingSeq && (peer.lastInboundAt ?? 0) < Date.now() : peer.lastInboundSeq > peer.lastPingSeq;
     if (answered) this.fail('heartbeat timeout though a frame arrived after the last ping');
     if (!polling && Date.now() - at < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - at} ms after the ping (timeout ${heartbeat.timeout})`);

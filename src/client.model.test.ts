@@ -42,7 +42,7 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
     {
       weight: 6,
       arbitrary: fc.record({
-        initialDelay: fc.constantFrom(0, 100, 100, 1000),
+        initialDelay: fc.constantFrom(10, 100, 100, 1000),
         maxDelay: fc.constantFrom(1000, 5000),
         jitter: fc.constantFrom(0, 0.5, 1),
         maxRetries: sometimes(fc.integer({ min: 0, max: 3 })),
@@ -57,7 +57,7 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
     { weight: 3, arbitrary: fc.constant<TransportName[]>(['websocket', 'long-polling']) },
     { weight: 1, arbitrary: fc.constant<TransportName[]>(['long-polling']) },
   ),
-  autoConnect: fc.boolean(),
+  autoConnect: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
   asyncAuth: fc.boolean(),
   reentry: fc.oneof(
     { weight: 2, arbitrary: fc.constant({ onOpen: false, onStateChange: false, onError: false, onClose: false }) },
@@ -65,12 +65,13 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   ),
   server: fc.record({
     auth: fc.oneof({ weight: 3, arbitrary: fc.constant('off' as const) }, fc.constantFrom('accept' as const, 'refuse' as const, 'silent' as const)),
-    mode: fc.oneof({ weight: 3, arbitrary: fc.constant('accept' as const) }, { weight: 3, arbitrary: fc.constant('refuse' as const) }, fc.constant('hang' as const)),
+    mode: fc.oneof({ weight: 5, arbitrary: fc.constant('accept' as const) }, { weight: 3, arbitrary: fc.constant('refuse' as const) }, fc.constant('hang' as const)),
     pollingMode: fc.oneof({ weight: 6, arbitrary: fc.constant('accept' as const) }, fc.constantFrom('refuse' as const, 'hang' as const)),
     answerPings: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
     replies: fc.constantFrom('none' as const, 'ok' as const, 'error' as const),
     latency: fc.constantFrom(1, 10, 200),
   }),
+  unblockAfter: sometimes(fc.constantFrom(3000, 20000)),
   seed: fc.integer(),
 });
 
@@ -83,7 +84,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('send' as const), payload: payloadArb }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('request' as const), payload: payloadArb, timeout: fc.constantFrom(undefined, 100, 2000, Infinity, 0) }) },
   { weight: 3, arbitrary: fc.constantFrom<Op>({ op: 'accept' }, { op: 'refuse' }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('mode' as const), transport: fc.constantFrom<TransportName>('websocket', 'long-polling'), mode: fc.constantFrom('accept' as const, 'refuse' as const, 'hang' as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('mode' as const), transport: fc.constantFrom<TransportName>('websocket', 'websocket', 'long-polling'), mode: fc.constantFrom('accept' as const, 'accept' as const, 'refuse' as const, 'hang' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseUpload' as const), status: fc.constantFrom(503, 429, 404) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('serverClose' as const), code: fc.constantFrom(1000, 1001, 1011, 1012, 4000, 4429, 1008, 4401, 4403), phased: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'finishClose' }, { op: 'cut' }) },
@@ -92,7 +93,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 7, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.constantFrom(1, 5, 10, 50, 150, 600, 2500, 12000, 40000) }) },
   { weight: 2, arbitrary: fc.constantFrom<Op>({ op: 'offline' }, { op: 'online' }, { op: 'online' }, { op: 'visible' }, { op: 'pagehide' }, { op: 'pageshow' }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), code: fc.constantFrom(undefined, 1000, 4000, 1006) }) },
-  { weight: 1, arbitrary: fc.constant<Op>({ op: 'connect' }) },
+  { weight: 2, arbitrary: fc.constant<Op>({ op: 'connect' }) },
 );
 
 /** One run: the client made with `config`, each op applied and every invariant checked after it. */

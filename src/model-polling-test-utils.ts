@@ -23,6 +23,7 @@ export class PollingSession implements Peer {
   successor: Peer | undefined;
   unanswered: string[] = [];
   lastPingAt: number | undefined;
+  pingByPolling = true;
   lastPingSeq = -1;
   lastInboundSeq = -1;
   lastInboundAt: number | undefined;
@@ -178,7 +179,8 @@ export class PollingSession implements Peer {
     this._poll = undefined;
     const batch = this._outbox.splice(0);
     if (batch.some((item) => typeof item !== 'string')) this.state = 'ended';
-    if (!this.gone) {
+    // (frames are proof of life for the heartbeat; a close item alone is not)
+    if (!this.gone && batch.some((item) => typeof item === 'string')) {
       this.lastInboundSeq = this._server.tick();
       this.lastInboundAt = Date.now();
     }

@@ -54,6 +54,8 @@ export interface Peer {
   unanswered: string[];
   /** When the last ping arrived (clock and event order), when the client was last handed a frame. */
   lastPingAt: number | undefined;
+  /** That ping came over long-polling (a socket that took a session over inherits its last ping). */
+  pingByPolling: boolean;
   lastPingSeq: number;
   lastInboundSeq: number;
   lastInboundAt: number | undefined;
@@ -104,6 +106,7 @@ export class ModelSocket implements Peer {
   successor: Peer | undefined;
   unanswered: string[] = [];
   lastPingAt: number | undefined;
+  pingByPolling = false;
   lastPingSeq = -1;
   lastInboundSeq = -1;
   lastInboundAt: number | undefined;
@@ -275,7 +278,7 @@ export class ModelServer {
       return;
     }
     socket.probe = false;
-    Object.assign(socket, { unanswered: session.unanswered.splice(0), lastPingAt: session.lastPingAt, lastPingSeq: session.lastPingSeq, lastInboundSeq: session.lastInboundSeq, lastInboundAt: session.lastInboundAt });
+    Object.assign(socket, { unanswered: session.unanswered.splice(0), lastPingAt: session.lastPingAt, pingByPolling: true, lastPingSeq: session.lastPingSeq, lastInboundSeq: session.lastInboundSeq, lastInboundAt: session.lastInboundAt });
   }
 
   receive(peer: Peer, frame: string): void {
@@ -299,6 +302,7 @@ export class ModelServer {
     }
     if (type === 'ping') {
       peer.lastPingAt = Date.now();
+      peer.pingByPolling = peer.kind === 'long-polling';
       peer.lastPingSeq = this.tick();
       this._lastPing = parsed.payload;
       if (answerPings) this.later(() => { carrierOf(peer).deliver(JSON.stringify({ type: 'pong', payload: parsed.payload })); });
