@@ -9,7 +9,7 @@ import type { ClientOptions, OverflowPolicy } from './options.js';
 import { canMove, type ConnectionState } from './state.js';
 import { FakeBrowser } from './test-utils.js';
 import { PollingSession } from './model-polling-test-utils.js';
-import { ModelServer, carrierOf, seededRandom, type Peer, type ServerSettings } from './model-test-utils.js';
+import { APP_TYPE, ModelServer, carrierOf, seededRandom, type Peer, type ServerSettings } from './model-test-utils.js';
 import type { TransportName } from './transports/transport.js';
 
 export type PayloadKind = 'none' | 'number' | 'text' | 'object' | 'large' | 'cycle' | 'bigint' | 'function';
@@ -150,6 +150,10 @@ export class Model {
   /** Carriers the app closed (a long-polling DELETE with the app's code comes after its uploads). */
   private readonly _appClosed = new Set<Peer>();
   private _listenerSends = 0;
+  /** Server messages (`news`, numbered) sent, with their carrier, and the numbers the client's handler got. */
+  private readonly _news: { seq: number; peer: Peer }[] = [];
+  private _newsSeq = 0;
+  private readonly _newsReceived: number[] = [];
   private _closes = 0;
   private readonly _onUnhandled = (reason: unknown): void => { this._unhandled.push(reason); };
 
@@ -196,6 +200,12 @@ export class Model {
       this._closes++;
       if (this._closes > this._opens) this.fail('onClose without an onOpen before it');
       if (config.reentry.onClose) this._listenerSend('onClose');
+    });
+    this.client.on('news', (payload) => {
+      const { seq } = payload as { seq: number };
+      const last = this._newsReceived.at(-1) ?? 0;
+      if (seq <= last) this.fail(`server message #${seq} reached the app after #${last} (duplicated or reordered)`);
+      this._newsReceived.push(seq);
     });
     this.client.onReconnecting(({ attempt }) => {
       const retries = this.config.reconnect ? this.config.reconnect.maxRetries : 0;
@@ -314,9 +324,12 @@ export class Model {
     const stats = client.stats;
     if (client.state !== this._state) this.fail(`client.state is ${client.state}, onStateChange last said ${this._state}`);
     if (this._unhandled.length) this.fail(`unhandled rejection: ${String(this._unhandled[0])}`);
-    // 1. Accounting: delivered once, queued, or reported; never twice, never gone.
+    // 1. Accounting: delivered once, queued, or reported; never twice, never gone. Except what a
+    // long-polling upload carried when the client dropped the connection at once (aborted: at most once).
+    const inTransit = this._lostInTransit();
     let expectedQueued = 0;
     for (const m of this.messages) {
+      if (inTransit.numbers.has(m.n)) continue;
       if (m.delivered > 1) this.fail(`${m.type} reached the server ${m.delivered} times`);
       if (m.reported > 1) this.fail(`${m.type} was reported dropped ${m.reported} times`);
       if (m.delivered && m.reported) this.fail(`${m.type} reached the server and was also reported dropped`);
@@ -338,9 +351,10 @@ export class Model {
       this.fail(`stats.queued is ${stats.queued}, but ${expectedQueued} messages are neither delivered nor reported nor failed (${lost.join(', ')}; ${silent} dropped unreported)`);
     }
     // (the auth first frame is the transport's, not counted in stats.sent)
-    const left = this.server.log.filter((r) => r.type !== 'auth').length;
+    const left = this.server.log.filter((r) => r.type !== 'auth').length + inTransit.frames;
     if (limbo ? stats.sent < left : stats.sent !== left) this.fail(`stats.sent is ${stats.sent}, the server received ${left} frames`);
     this._checkLiveness();
+    this._checkUpgradeDelivery();
     const discarded = this.server.sockets.flatMap((s) => s.discarded);
     if (discarded.length) this.fail(`the client wrote into a socket that was not open: ${discarded[0] ?? ''}`);
     // 2. Requests: settled when closed; each way of settling must be the true one.
@@ -354,7 +368,7 @@ export class Model {
       const carrier = this.server.log.find((r) => r.n === m.n)?.peer;
       if (carrier && carrierOf(carrier).released && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
       if (request.settled === 'resolved') this._checkResolved(m, request);
-      if (request.settled === 'rejected') this._checkRejected(m, request);
+      if (request.settled === 'rejected') this._checkRejected(m, request, inTransit.numbers.has(m.n));
     }
   }
 
@@ -373,6 +387,28 @@ export class Model {
       random: seededRandom(c.seed),
       auth: c.server.auth === 'off' ? undefined : c.asyncAuth ? () => Promise.resolve('token') : () => 'token',
     };
+  }
+
+  /**
+   * Messages in long-polling uploads the client aborted as it dropped the connection (never processed),
+   * and how many frames those uploads held. An upload aborted otherwise loses its frames: a violation.
+   */
+  private _lostInTransit(): { numbers: Set<number>; frames: number } {
+    const numbers = new Set<number>();
+    let frames = 0;
+    for (const peer of this.server.peers) {
+      if (!(peer instanceof PollingSession)) continue;
+      for (const entry of peer.aborted) {
+        const types = entry.frames.map((frame) => (JSON.parse(frame) as { type: string }).type);
+        if (!entry.excused) this.fail(`the client aborted an upload of ${types.join(', ')} without dropping the connection: its frames are lost`);
+        frames += entry.frames.length;
+        for (const type of types) {
+          const match = APP_TYPE.exec(type);
+          if (match) numbers.add(Number(match[1]));
+        }
+      }
+    }
+    return { numbers, frames };
   }
 
   /** The server's close frame came but the client has not heard the close event: frames written meanwhile wait in the transport. */
@@ -513,7 +549,7 @@ export class Model {
     if (JSON.stringify(answer.payload) !== JSON.stringify(request.value)) this.fail(`${m.type} resolved with ${JSON.stringify(request.value)}, the server answered ${JSON.stringify(answer.payload)}`);
   }
 
-  private _checkRejected(m: Message, request: RequestRecord): void {
+  private _checkRejected(m: Message, request: RequestRecord, sentButLost: boolean): void {
     const error = request.error;
     if (error instanceof TypeError) {
       if (request.timeout > 0) this.fail(`${m.type} rejected with ${show(error)}`);
@@ -532,7 +568,7 @@ export class Model {
         break;
       }
       case 'CONNECTION_CLOSED':
-        if (!delivered && !m.reported && request.stateAtRejection !== 'closed') this.fail(`${m.type} rejected with ConnectionClosedError while ${String(request.stateAtRejection)}, never sent and not reported dropped`);
+        if (!delivered && !sentButLost && !m.reported && request.stateAtRejection !== 'closed') this.fail(`${m.type} rejected with ConnectionClosedError while ${String(request.stateAtRejection)}, never sent and not reported dropped`);
         break;
       case 'QUEUE_OVERFLOW':
       case 'MESSAGE_EXPIRED':
@@ -566,6 +602,8 @@ export class Model {
     const heartbeat = this.config.heartbeat;
     if (!heartbeat) this.fail('closed a connection with 4000 (heartbeat timeout) without a heartbeat');
     const at = peer.lastPingAt;
+    // (over long-polling the ping may be in an upload the drop aborts: the server never sees it)
+    if (at === undefined && peer.kind === 'long-polling') return;
     if (at === undefined) this.fail('heartbeat timeout on a connection that never got a ping');
     // Long-polling: the ping left (the timeout counts from there) before the server logged it, behind
     // any upload in flight, so only a frame after it is proof; a batch reaches the client a task later.
@@ -573,6 +611,18 @@ export class Model {
     const answered = polling ? peer.lastInboundSeq > peer.lastPingSeq && (peer.lastInboundAt ?? 0) < Date.now() : peer.lastInboundSeq > peer.lastPingSeq;
     if (answered) this.fail('heartbeat timeout though a frame arrived after the last ping');
     if (!polling && Date.now() - at < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - at} ms after the ping (timeout ${heartbeat.timeout})`);
+  }
+
+  /**
+   * Once the client is on the socket a long-polling session was upgraded to, every server message sent
+   * on that session and on the socket has reached the app (docs/protocol.md: nothing lost across the switch).
+   */
+  private _checkUpgradeDelivery(): void {
+    const socket = this.server.current;
+    const session = socket && this.server.peers.find((peer) => peer.successor === socket);
+    if (!socket || !session || this.client.transport !== 'websocket' || this.client.state !== 'open' || !socket.attached) return;
+    const missing = this._news.filter(({ seq, peer }) => (peer === session || peer === socket) && !this._newsReceived.includes(seq)).map(({ seq }) => seq);
+    if (missing.length) this.fail(`server messages ${missing.join(', ')} sent around the upgrade never reached the app`);
   }
 
   /** A connection on which nothing arrives is found dead within interval + timeout. */
@@ -588,14 +638,14 @@ export class Model {
 
   private _serverSend(peer: Peer, frame: ServerFrame): void {
     const frames: Record<ServerFrame, unknown> = {
-      message: JSON.stringify({ type: 'news', payload: { at: Date.now() } }),
+      message: JSON.stringify({ type: 'news', payload: { seq: this._newsSeq + 1 } }),
       pong: JSON.stringify({ type: 'pong', payload: this.server.lastPing }),
       'not-json': 'this is not JSON {',
       'non-envelope': JSON.stringify([1, 2, 3]),
       binary: new ArrayBuffer(3),
       'stray-reply': JSON.stringify({ type: 'reply', id: 'no-such-id', payload: 0 }),
     };
-    peer.deliver(frames[frame]);
+    if (peer.deliver(frames[frame]) && frame === 'message') this._news.push({ seq: ++this._newsSeq, peer });
   }
 
   private _close(code: number | undefined): void {

@@ -13,8 +13,6 @@ import type { TransportName } from './transports/transport.js';
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 250);
 const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
-/** MODEL_STATS=1 prints what the runs exercised (messages delivered, requests answered…). */
-const totals: Record<string, number> | undefined = process.env.MODEL_STATS ? {} : undefined;
 
 /** A setting given in about a third of the runs (its default otherwise). */
 const sometimes = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, arbitrary);
@@ -121,16 +119,34 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** Runs the property over `configs`, `runs` times; MODEL_STATS adds up what the runs exercised. */
+async function hunt(configs: fc.Arbitrary<ModelConfig>, runs: number): Promise<void> {
+  const totals: Record<string, number> | undefined = process.env.MODEL_STATS ? {} : undefined;
+  await fc.assert(
+    fc.asyncProperty(configs, fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
+      const model = await run(config, ops);
+      if (totals) for (const [key, value] of Object.entries(model.summary())) totals[key] = (totals[key] ?? 0) + value;
+    }),
+    { numRuns: runs, ...(SEED === undefined ? {} : { seed: SEED }) },
+  );
+  if (totals) console.log(`model totals over ${String(runs)} runs:`, totals);
+}
+
+/** A proxy refuses WebSocket until 3 s in: the client falls back to long-polling, then probes and moves over. */
+const upgradeConfigArb = configArb.map((config): ModelConfig => ({
+  ...config,
+  transports: ['websocket', 'long-polling'],
+  unblockAfter: 3000,
+  server: { ...config.server, mode: 'refuse', pollingMode: 'accept' },
+}));
+
 describe('EnhancedWebSocketClient model', () => {
   it('keeps its promises over random runs', { timeout: 120_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(configArb, fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
-        const model = await run(config, ops);
-        if (totals) for (const [key, value] of Object.entries(model.summary())) totals[key] = (totals[key] ?? 0) + value;
-      }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
-    );
-    if (totals) console.log(`model totals over ${RUNS} runs:`, totals);
+    await hunt(configArb, RUNS);
+  });
+
+  it('keeps its promises across the long-polling fallback and the upgrade to WebSocket', { timeout: 120_000 }, async () => {
+    await hunt(upgradeConfigArb, Math.ceil(RUNS / 2));
   });
 });
 

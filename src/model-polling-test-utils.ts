@@ -32,6 +32,12 @@ export class PollingSession implements Peer {
   /** The client let go of it: aborted its poll, or deleted the session. */
   gone = false;
   deleted = false;
+  /**
+   * Frames of uploads the client aborted: the server never got them (their fate unknown to the client).
+   * `excused` when the client was dropping the connection (a DELETE came in the same moment): "a drop
+   * closes at once" (docs/architecture.md), at most once as on a socket; otherwise a loss.
+   */
+  readonly aborted: { frames: string[]; at: number; excused: boolean }[] = [];
   /** The server refused one of its uploads: the client ends the session (a task later). */
   refused = false;
   /** Uploads received and not answered yet (their frames not processed), in order. */
@@ -210,12 +216,13 @@ export class PollingSession implements Peer {
 
   private _delete(body: string): void {
     const { code } = (body ? JSON.parse(body) : {}) as { code?: number };
+    for (const entry of this.aborted) if (entry.at === Date.now()) entry.excused = true;
     this.gone = this.deleted = true;
     if (this.state !== 'ended') this._server.onClientClose(this, code);
     this.state = 'ended';
   }
 
-  /** The client aborted a request: an aborted poll means it stopped listening; an aborted upload was processed (it had arrived). */
+  /** The client aborted a request: an aborted poll means it stopped listening; an aborted upload never reached the server. */
   private _aborted(held: Held): void {
     if (this._handshake === held) {
       this._handshake = undefined;
@@ -229,6 +236,6 @@ export class PollingSession implements Peer {
     const index = this.uploads.findIndex((upload) => upload.held === held);
     if (index < 0) return;
     const [upload] = this.uploads.splice(index, 1);
-    for (const frame of upload?.frames ?? []) this._server.receive(this, frame);
+    this.aborted.push({ frames: upload?.frames ?? [], at: Date.now(), excused: false });
   }
 }
