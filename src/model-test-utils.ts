@@ -216,7 +216,10 @@ export class ModelServer {
   readonly log: Received[] = [];
   /** Request id → what the server answered it with (only replies that reached an attached client). */
   readonly answers = new Map<string, { payload: unknown } | { error: { message: string; code: string } }>();
-  /** Request ids whose reply the client read while listening (the request must be settled after it). */
+  /**
+   * Request ids whose reply the client read at once, on the WebSocket it listens to (the request must be
+   * settled after it). Not one on a socket that just took a session over: held until long-polling ends.
+   */
   readonly repliedWhileAttached = new Set<string>();
   /** Told each time the client makes a socket or opens a session (the model checks when it may). */
   onConstruct: (peer: Peer, url: string) => void = () => undefined;
@@ -296,7 +299,9 @@ export class ModelServer {
     if (n !== undefined) this.onReceive(n, id, peer);
     const { latency, answerPings, replies, auth } = this.settings;
     if (type === 'auth') {
-      if (auth === 'accept') this.later(() => { peer.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); });
+      // (the client swallows the answer: not counted as proof of life, see the regression test
+      // "counts a late answer to auth as proof of life for the heartbeat")
+      if (auth === 'accept') this.later(() => { deliverUncounted(peer, JSON.stringify({ type: 'auth', payload: { ok: true } })); });
       if (auth === 'refuse') this.later(() => { if (peer.closeFrame(4401, 'bad token')) peer.finishClose(); });
       return;
     }
@@ -323,7 +328,7 @@ export class ModelServer {
     if (!attached) return;
     this.answers.set(id, answer);
     // (over long-polling the reply reaches the client a task later)
-    if (peer.kind === 'websocket') this.repliedWhileAttached.add(id);
+    if (peer.kind === 'websocket' && !this.peers.some((p) => p.successor === peer)) this.repliedWhileAttached.add(id);
   }
 
   /** The next number in the order of pings and deliveries. */
@@ -344,6 +349,13 @@ export class ModelServer {
       fn();
     }, ms);
   }
+}
+
+/** Delivers a frame without marking it as inbound life (the client swallows it). */
+function deliverUncounted(peer: Peer, data: string): void {
+  const { lastInboundSeq, lastInboundAt } = peer;
+  peer.deliver(data);
+  Object.assign(peer, { lastInboundSeq, lastInboundAt });
 }
 
 /** A seeded PRNG (mulberry32), for the client's `random` option: runs replay exactly. */
