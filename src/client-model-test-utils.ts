@@ -50,6 +50,9 @@ export interface ModelConfig {
   asyncAuth: boolean;
   /** Listeners of the app that send (or close) from inside the client's callbacks. */
   reentry: { onOpen: boolean; onStateChange: boolean; onError: boolean; onClose: boolean };
+  /** A listener that calls close() (twice per run at most), and one that calls connect() when the client closed. */
+  closeIn: 'none' | 'onOpen' | 'onClose' | 'onError' | 'onReconnecting' | 'onStateChange';
+  connectOnClosed: boolean;
   server: ServerSettings;
   /** WebSocket handshakes succeed from then on (a proxy that refused the upgrade is fixed): the upgrade's chance. */
   unblockAfter: number | undefined;
@@ -87,6 +90,8 @@ interface RequestRecord {
   error?: unknown;
   /** The client's state when the rejection was seen. */
   stateAtRejection?: ConnectionState;
+  /** How many times the client had closed when the request was made. */
+  closedBefore: number;
   /** Made while the client was closed (it waits in the kept queue for connect()). */
   madeWhileClosed: boolean;
   /** Rejected while not yet delivered: the server must never act on it after that. */
@@ -145,12 +150,18 @@ export class Model {
   private _openAt = 0;
   /** How deep our onError listener is nested, and sends it made where the client reports no more drops. */
   private _errorDepth = 0;
-  private _deepSends = 0;
+  private _deepActions = 0;
   /** The app's close() is running (its code, 4000 say, is no heartbeat verdict). */
   private _closing = false;
   /** Carriers the app closed (a long-polling DELETE with the app's code comes after its uploads). */
   private readonly _appClosed = new Set<Peer>();
   private _listenerSends = 0;
+  private _listenerCloses = 0;
+  /** Times the client moved to closed (a request made before one may be rejected by it). */
+  private _closedCount = 0;
+  /** The run's last close(): the app's listeners stop acting. */
+  private _finishing = false;
+  private _listenerConnects = 0;
   /** Server messages (`news`, numbered) sent, with their carrier, and the numbers the client's handler got. */
   private readonly _news: { seq: number; peer: Peer }[] = [];
   private _newsSeq = 0;
@@ -179,15 +190,24 @@ export class Model {
       if (state !== this.client.state) this.fail(`onStateChange reports ${state} while client.state is ${this.client.state}`);
       this._state = state;
       if (state === 'closed') {
+        this._closedCount++;
         this._closedForGood = true;
         this._settledUpTo = this._next;
       }
       if (config.reentry.onStateChange) this._listenerSend('onStateChange');
+      if (config.closeIn === 'onStateChange' && state === 'reconnecting') this._listenerClose();
+      if (config.connectOnClosed && state === 'closed' && this._listenerConnects < 2 && !this._finishing) {
+        this._listenerConnects++;
+        this.trace.push('(onStateChange: connect())');
+        this._closedForGood = false;
+        this.client.connect();
+      }
     });
     this.client.onError((error) => {
       this._errorDepth++;
       try {
         if (this._reported(error) && config.reentry.onError) this._listenerSend(isEnhancedWsError(error, 'MESSAGE_EXPIRED') ? 'onExpired' : 'onError');
+        if (config.closeIn === 'onError') this._listenerClose();
       } finally {
         this._errorDepth--;
       }
@@ -196,11 +216,13 @@ export class Model {
       this._opens++;
       this._openAt = Date.now();
       if (config.reentry.onOpen) this._listenerSend('onOpen');
+      if (config.closeIn === 'onOpen') this._listenerClose();
     });
     this.client.onClose(() => {
       this._closes++;
       if (this._closes > this._opens) this.fail('onClose without an onOpen before it');
       if (config.reentry.onClose) this._listenerSend('onClose');
+      if (config.closeIn === 'onClose') this._listenerClose();
     });
     this.client.on('news', (payload) => {
       const { seq } = payload as { seq: number };
@@ -211,6 +233,7 @@ export class Model {
     this.client.onReconnecting(({ attempt }) => {
       const retries = this.config.reconnect ? this.config.reconnect.maxRetries : 0;
       if (retries !== undefined && attempt > retries) this.fail(`onReconnecting attempt ${attempt} past reconnect.maxRetries ${retries}`);
+      if (config.closeIn === 'onReconnecting') this._listenerClose();
     });
   }
 
@@ -242,8 +265,14 @@ export class Model {
     };
   }
 
-  /** Lets go of the globals and the fake timers. */
+  /** Lets go of the globals and the fake timers (and of the client, when a run failed half-way). */
   dispose(): void {
+    this._finishing = true;
+    try {
+      this.client.close();
+    } catch {
+      // the run already failed
+    }
     process.off('unhandledRejection', this._onUnhandled);
     vi.unstubAllGlobals();
   }
@@ -281,11 +310,7 @@ export class Model {
       case 'pagehide': this.browser.pagehide(); break;
       case 'pageshow': this.browser.pageshow(); break;
       case 'close': this._close(op.code); break;
-      case 'connect':
-        this._closedForGood = false; // (a no-op unless idle or closed; then no socket is made anyway)
-        this.client.connect();
-        if (this.client.state !== 'connecting' && this._state === 'closed') this.fail('connect() from closed did not move to connecting');
-        break;
+      case 'connect': this._connect(); break;
     }
     await flushMicrotasks();
   }
@@ -293,6 +318,7 @@ export class Model {
   /** Ends the run: close(), every timer run out, then nothing may be left behind. */
   async finish(): Promise<void> {
     this.trace.push('close() and run all timers');
+    this._finishing = true;
     this._close(undefined);
     await flushMicrotasks();
     this.check();
@@ -343,7 +369,7 @@ export class Model {
     // counted, not reported (docs/architecture.md, Sending: a listener that sends on every drop would loop).
     const reports = this.messages.reduce((sum, m) => sum + m.reported, 0);
     const silent = stats.dropped + stats.expired - reports;
-    if (silent < 0 || (silent > 0 && this._deepSends === 0)) this.fail(`stats.dropped ${stats.dropped} + stats.expired ${stats.expired} != ${reports} drops reported to onError`);
+    if (silent < 0 || (silent > 0 && this._deepActions === 0)) this.fail(`stats.dropped ${stats.dropped} + stats.expired ${stats.expired} != ${reports} drops reported to onError`);
     // (a request dropped unreported still rejects, with the drop's error: it is out of expectedQueued already)
     const silentRequests = this.messages.filter((m) => !m.reported && m.request?.settled === 'rejected' && countedDrop(m.request.error, m.type)).length;
     expectedQueued -= silent - silentRequests;
@@ -474,15 +500,35 @@ export class Model {
     if (message.request) message.request.id = id;
   }
 
+  /** connect(): from idle or closed, to connecting (unless a listener told of it closed again); else a no-op. */
+  private _connect(): void {
+    this._closedForGood = false; // (a no-op unless idle or closed; then no socket is made anyway)
+    const before = this.client.state;
+    const closes = this._listenerCloses;
+    this.client.connect();
+    const moved = this.client.state === 'connecting' || closes !== this._listenerCloses;
+    if ((before === 'idle' || before === 'closed') && !moved) this.fail(`connect() from ${before} left the client ${this.client.state}`);
+    if (before !== 'idle' && before !== 'closed' && this.client.state !== before) this.fail(`connect() while ${before} moved the client to ${this.client.state}`);
+  }
+
+  /** A listener of the app calls close() (twice per run at most). */
+  private _listenerClose(): void {
+    if (this._listenerCloses >= 2 || this.client.state === 'closed' || this._finishing) return;
+    this._listenerCloses++;
+    this.trace.push('(listener: close())');
+    this._close(undefined);
+  }
+
   /** A listener of the app sends a message (a few per step at most: a listener that sends on every drop would loop). */
   private _listenerSend(origin: Origin): void {
     if (this._listenerSends >= 3) return;
     this._listenerSends++;
-    if ((origin === 'onError' || origin === 'onExpired') && this._errorDepth >= 2) this._deepSends++;
     this._send('number', origin);
   }
 
   private _send(kind: PayloadKind, origin: Origin): void {
+    // (whatever listener sends it, nested in the report of a drop its own listener caused)
+    if (this._errorDepth >= 2) this._deepActions++;
     const n = ++this._next;
     const type = `m${n}`;
     const before = { queued: this.client.stats.queued, log: this.server.log.length };
@@ -517,7 +563,7 @@ export class Model {
     const n = ++this._next;
     const type = `r${n}`;
     const message = this._record(type);
-    const record: RequestRecord = { id: undefined, createdAt: Date.now(), timeout: timeout ?? this.config.requestTimeout ?? 10000, settled: 'pending', madeWhileClosed: this.client.state === 'closed' };
+    const record: RequestRecord = { id: undefined, createdAt: Date.now(), timeout: timeout ?? this.config.requestTimeout ?? 10000, settled: 'pending', madeWhileClosed: this.client.state === 'closed', closedBefore: this._closedCount };
     message.request = record;
     let promise: Promise<unknown>;
     try {
@@ -572,7 +618,8 @@ export class Model {
         break;
       }
       case 'CONNECTION_CLOSED':
-        if (!delivered && !sentButLost && !m.reported && request.stateAtRejection !== 'closed') this.fail(`${m.type} rejected with ConnectionClosedError while ${String(request.stateAtRejection)}, never sent and not reported dropped`);
+        // (rejected by a close: the client may have connected again since, a listener told of it)
+        if (!delivered && !sentButLost && !m.reported && request.stateAtRejection !== 'closed' && this._closedCount === request.closedBefore) this.fail(`${m.type} rejected with ConnectionClosedError while ${String(request.stateAtRejection)}, never sent and not reported dropped`);
         break;
       case 'QUEUE_OVERFLOW':
       case 'MESSAGE_EXPIRED':
@@ -662,12 +709,15 @@ export class Model {
   }
 
   private _close(code: number | undefined): void {
+    if (this._errorDepth >= 2) this._deepActions++; // (its drops, when dropOnClose, go unreported there)
     const state = this.client.state;
     try {
       this._closing = true;
       const current = this.server.current;
       if (current) this._appClosed.add(current);
+      const connects = this._listenerConnects;
       this.client.close(code);
+      if (connects !== this._listenerConnects) return; // a listener told of the close connected again
     } catch (error) {
       const valid = code === undefined || code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
       if (valid || !(error instanceof TypeError)) this.fail(`close(${String(code)}) threw ${show(error)}`);

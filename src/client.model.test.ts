@@ -61,6 +61,11 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
     { weight: 2, arbitrary: fc.constant({ onOpen: false, onStateChange: false, onError: false, onClose: false }) },
     fc.record({ onOpen: fc.boolean(), onStateChange: fc.boolean(), onError: fc.boolean(), onClose: fc.boolean() }),
   ),
+  closeIn: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('none' as const) },
+    fc.constantFrom('onOpen' as const, 'onClose' as const, 'onError' as const, 'onReconnecting' as const, 'onStateChange' as const),
+  ),
+  connectOnClosed: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, fc.constant(true)),
   server: fc.record({
     auth: fc.oneof({ weight: 3, arbitrary: fc.constant('off' as const) }, fc.constantFrom('accept' as const, 'refuse' as const, 'silent' as const)),
     mode: fc.oneof({ weight: 5, arbitrary: fc.constant('accept' as const) }, { weight: 3, arbitrary: fc.constant('refuse' as const) }, fc.constant('hang' as const)),
