@@ -157,6 +157,9 @@ export class Model {
   private readonly _appClosed = new Set<Peer>();
   private _listenerSends = 0;
   private _listenerCloses = 0;
+  private _lastAttempt = 0;
+  /** When the retry announced by onReconnecting is due; an `online` or `pageshow` may bring it forward. */
+  private _retryDue = 0;
   /** Times the client moved to closed (a request made before one may be rejected by it). */
   private _closedCount = 0;
   /** The run's last close(): the app's listeners stop acting. */
@@ -212,13 +215,16 @@ export class Model {
         this._errorDepth--;
       }
     });
-    this.client.onOpen(() => {
+    this.client.onOpen(({ transport }) => {
+      if (transport !== this.client.transport) this.fail(`onOpen says ${transport}, the client is on ${String(this.client.transport)}`);
       this._opens++;
       this._openAt = Date.now();
       if (config.reentry.onOpen) this._listenerSend('onOpen');
       if (config.closeIn === 'onOpen') this._listenerClose();
     });
-    this.client.onClose(() => {
+    this.client.onClose(({ willReconnect }) => {
+      const state = this.client.state;
+      if (willReconnect ? state !== 'reconnecting' : state === 'reconnecting') this.fail(`onClose says willReconnect ${String(willReconnect)} while ${state}`);
       this._closes++;
       if (this._closes > this._opens) this.fail('onClose without an onOpen before it');
       if (config.reentry.onClose) this._listenerSend('onClose');
@@ -230,9 +236,17 @@ export class Model {
       if (seq <= last) this.fail(`server message #${seq} reached the app after #${last} (duplicated or reordered)`);
       this._newsReceived.push(seq);
     });
-    this.client.onReconnecting(({ attempt }) => {
-      const retries = this.config.reconnect ? this.config.reconnect.maxRetries : 0;
+    this.client.onReconnecting(({ attempt, delay }) => {
+      const reconnect = this.config.reconnect;
+      if (!reconnect) this.fail('onReconnecting with reconnect: false');
+      const retries = reconnect.maxRetries;
       if (retries !== undefined && attempt > retries) this.fail(`onReconnecting attempt ${attempt} past reconnect.maxRetries ${retries}`);
+      if (attempt !== 1 && attempt !== this._lastAttempt + 1) this.fail(`onReconnecting attempt ${attempt} after attempt ${this._lastAttempt}`);
+      this._lastAttempt = attempt;
+      // backoff.ts: within [base × (1 − jitter), base], base = min(maxDelay, initialDelay × 2^(attempt − 1))
+      const base = Math.min(reconnect.maxDelay, reconnect.initialDelay * 2 ** (attempt - 1));
+      if (delay > base || delay < Math.round(base * (1 - reconnect.jitter))) this.fail(`retry ${attempt} waits ${delay} ms, outside the backoff's [${Math.round(base * (1 - reconnect.jitter))}, ${base}]`);
+      this._retryDue = Date.now() + delay;
       if (config.closeIn === 'onReconnecting') this._listenerClose();
     });
   }
@@ -305,10 +319,16 @@ export class Model {
       case 'serverSend': if (peer) this._serverSend(peer, op.frame); break;
       case 'advance': await this._guard('advancing time', () => vi.advanceTimersByTimeAsync(op.ms)); break;
       case 'offline': this.browser.goOffline(); break;
-      case 'online': this.browser.goOnline(); break;
+      case 'online':
+        this._retryDue = 0; // (retries at once on online)
+        this.browser.goOnline();
+        break;
       case 'visible': this.browser.setVisibility('visible'); break;
       case 'pagehide': this.browser.pagehide(); break;
-      case 'pageshow': this.browser.pageshow(); break;
+      case 'pageshow':
+        this._retryDue = 0; // (a page back from the back/forward cache reconnects at once)
+        this.browser.pageshow();
+        break;
       case 'close': this._close(op.code); break;
       case 'connect': this._connect(); break;
     }
@@ -380,6 +400,7 @@ export class Model {
     }
     // (the auth first frame is the transport's, not counted in stats.sent)
     const left = this.server.log.filter((r) => r.type !== 'auth').length + inTransit.frames;
+    if (stats.reconnects !== Math.max(0, this._opens - 1)) this.fail(`stats.reconnects is ${stats.reconnects} after ${this._opens} opens`);
     if (limbo ? stats.sent < left : stats.sent !== left) this.fail(`stats.sent is ${stats.sent}, the server received ${left} frames`);
     this._checkLiveness();
     this._checkUpgradeDelivery();
@@ -463,6 +484,7 @@ export class Model {
     if (peer.probe) {
       if (state !== 'open' || this.client.transport !== 'long-polling') this.fail(`an upgrade probe while ${state} on ${String(this.client.transport)}`);
     } else if (state !== 'connecting' && state !== 'reconnecting') this.fail(`a connection attempt while ${state}: ${url}`);
+    else if (state === 'reconnecting' && Date.now() < this._retryDue) this.fail(`a retry ${this._retryDue - Date.now()} ms before its backoff delay was over: ${url}`);
   }
 
   private _record(type: string, origin: Origin = 'app'): Message {
