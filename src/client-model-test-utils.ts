@@ -9,7 +9,7 @@ import type { ClientOptions, OverflowPolicy } from './options.js';
 import { canMove, type ConnectionState } from './state.js';
 import { FakeBrowser } from './test-utils.js';
 import { PollingSession } from './model-polling-test-utils.js';
-import { APP_TYPE, ModelServer, carrierOf, seededRandom, type Peer, type ServerSettings } from './model-test-utils.js';
+import { APP_TYPE, ModelServer, ModelSocket, carrierOf, seededRandom, type Peer, type ServerSettings } from './model-test-utils.js';
 import type { TransportName } from './transports/transport.js';
 
 export type PayloadKind = 'none' | 'number' | 'text' | 'object' | 'large' | 'cycle' | 'bigint' | 'function';
@@ -24,6 +24,8 @@ export type Op =
   | { op: 'mode'; transport: TransportName; mode: ServerSettings['mode'] }
   | { op: 'refuseUpload'; status: number }
   | { op: 'probe'; action: 'cut' | 'close4404' | 'closeNormal' }
+  | { op: 'stall' }
+  | { op: 'drain' }
   | { op: 'serverClose'; code: number; phased: boolean }
   | { op: 'finishClose' }
   | { op: 'cut' }
@@ -306,6 +308,8 @@ export class Model {
         break;
       case 'refuseUpload': if (peer instanceof PollingSession) peer.refuseUpload(op.status); break;
       case 'probe': this._probe(op.action); break;
+      case 'stall': if (peer instanceof ModelSocket && peer.readyState === 1) peer.stalled = true; break;
+      case 'drain': if (peer instanceof ModelSocket) peer.drain(); break;
       case 'serverClose':
         if (peer?.closeFrame(op.code, `server says ${op.code}`) && !op.phased) peer.finishClose();
         break;
@@ -447,7 +451,19 @@ export class Model {
   private _lostInTransit(): { numbers: Set<number>; frames: number } {
     const numbers = new Set<number>();
     let frames = 0;
+    const add = (list: string[]): void => {
+      frames += list.length;
+      for (const frame of list) {
+        const match = APP_TYPE.exec((JSON.parse(frame) as { type: string }).type);
+        if (match) numbers.add(Number(match[1]));
+      }
+    };
     for (const peer of this.server.peers) {
+      // A stalled WebSocket: frames in its send buffer (in transit), or lost with the connection.
+      if (peer instanceof ModelSocket) {
+        add(peer.buffer);
+        add(peer.lost);
+      }
       if (!(peer instanceof PollingSession)) continue;
       for (const entry of peer.aborted) {
         const types = entry.frames.map((frame) => (JSON.parse(frame) as { type: string }).type);
@@ -510,13 +526,14 @@ export class Model {
     // Except, for now, what an onError listener sends when told of an expiry: it can overtake the message
     // whose send expired others (the known bug of "keeps the order of what an onError listener sends…").
     if (message.origin === 'onOpen' || message.origin === 'onExpired') return;
-    // Per connection always; overall too, except for what a long-polling session the app closed still
-    // uploads (the known bug of "keeps the order of what was sent before close() and after connect()…").
+    // Per connection always; overall too, except for what a connection the app closed still delivers
+    // (the known bugs "keeps the order of what was sent before close() and after connect()…" and
+    // "never sends the upgrade frame after long-polling failed…").
     const connection = this.server.peers.find((p) => p.successor === peer) ?? peer;
     const last = this._lastOn.get(connection) ?? 0;
     if (n < last) this.fail(`${message.type} reached the server after the later message #${last} on the same connection`);
     this._lastOn.set(connection, n);
-    if (peer instanceof PollingSession && this._appClosed.has(peer)) return;
+    if (this._appClosed.has(peer)) return;
     if (n < this._lastDelivered) this.fail(`${message.type} reached the server after the later message #${this._lastDelivered}`);
     this._lastDelivered = n;
     if (message.request) message.request.id = id;
@@ -610,7 +627,9 @@ export class Model {
       request.stateAtRejection = this.client.state;
       // (over long-polling a frame handed to the transport may still be in an upload, or waiting behind one:
       // handed over, it goes out as a WebSocket's buffer does, even after close(); only a queued one must not)
-      if (!message.delivered && !(this.server.current instanceof PollingSession)) request.abandoned = true;
+      // (on a stalled WebSocket, in its send buffer: handed over too)
+      const handed = this.server.sockets.some((socket) => socket.handed.some((frame) => (JSON.parse(frame) as { type: unknown }).type === message.type));
+      if (!message.delivered && !handed && !(this.server.current instanceof PollingSession)) request.abandoned = true;
     }
   }
 
@@ -674,17 +693,17 @@ export class Model {
     if (code !== 4000 || this._closing || this._appClosed.has(peer) || peer !== this.server.current) return;
     const heartbeat = this.config.heartbeat;
     if (!heartbeat) this.fail('closed a connection with 4000 (heartbeat timeout) without a heartbeat');
-    const at = peer.lastPingAt;
-    // (over long-polling the ping may be in an upload the drop aborts: the server never sees it)
-    if (at === undefined && peer.kind === 'long-polling') return;
-    if (at === undefined) this.fail('heartbeat timeout on a connection that never got a ping');
-    // Long-polling: the ping left (the timeout counts from there) before the server logged it, behind
-    // any upload in flight, so only a frame after it is proof; a batch reaches the client a task later.
-    const polling = peer.pingByPolling;
-    // (a batch answered at t reaches the client by a 0 ms timer, which fake timers run at t + 1)
-    const answered = polling ? peer.lastInboundSeq > peer.lastPingSeq && (peer.lastInboundAt ?? 0) < Date.now() - 1 : peer.lastInboundSeq > peer.lastPingSeq;
-    if (answered) this.fail('heartbeat timeout though a frame arrived after the last ping');
-    if (!polling && Date.now() - at < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - at} ms after the ping (timeout ${heartbeat.timeout})`);
+    // A WebSocket: from when the client wrote the ping (it may wait in a stalled send buffer).
+    if (peer instanceof ModelSocket && !peer.pingByPolling) {
+      const handedAt = peer.pingHandedAt;
+      if (handedAt === undefined) this.fail('heartbeat timeout on a connection that never got a ping');
+      if (peer.lastInboundSeq > peer.pingHandedSeq) this.fail('heartbeat timeout though a frame arrived after the last ping');
+      if (Date.now() - handedAt < heartbeat.timeout) this.fail(`heartbeat timeout ${Date.now() - handedAt} ms after the ping (timeout ${heartbeat.timeout})`);
+      return;
+    }
+    // Long-polling (or a socket whose last ping went over it before an upgrade): the server does not see
+    // when a ping was handed over (it may wait behind an upload, or be aborted with it), nor which ping
+    // the client is waiting on, so the verdict is not judged here.
   }
 
   /**
@@ -706,6 +725,8 @@ export class Model {
     if (!heartbeat || this.client.state !== 'open' || !peer?.attached) return;
     // (long-polling: a batch answered now reaches the client a task later; a pending upload may hold the ping)
     const slack = peer.kind === 'long-polling' ? this.config.server.latency + 1 : 0;
+    // (a ping behind a stalled upload waits while the buffer does not grow, then one timeout more: not judged)
+    if (peer instanceof ModelSocket && (peer.bufferedAmount > 0 || (peer.drainedAt !== undefined && Date.now() - peer.drainedAt <= heartbeat.interval + heartbeat.timeout))) return;
     const quiet = Date.now() - Math.max(this._openAt, peer.lastInboundAt ?? 0) - slack;
     if (quiet > heartbeat.interval + heartbeat.timeout) this.fail(`nothing arrived for ${quiet} ms and the heartbeat (${heartbeat.interval} + ${heartbeat.timeout}) has not closed the connection`);
   }

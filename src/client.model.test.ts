@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client.js';
 import { Model, type ModelConfig, type Op } from './client-model-test-utils.js';
 import { TimeoutError, isEnhancedWsError } from './errors.js';
+import { PollingSession } from './model-polling-test-utils.js';
 import { ModelServer } from './model-test-utils.js';
 import type { TransportName } from './transports/transport.js';
 
@@ -89,6 +90,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom<Op>({ op: 'accept' }, { op: 'refuse' }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('mode' as const), transport: fc.constantFrom<TransportName>('websocket', 'websocket', 'long-polling'), mode: fc.constantFrom('accept' as const, 'accept' as const, 'refuse' as const, 'hang' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseUpload' as const), status: fc.constantFrom(503, 429, 404) }) },
+  { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'stall' }, { op: 'drain' }, { op: 'drain' }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('probe' as const), action: fc.constantFrom('cut' as const, 'close4404' as const, 'closeNormal' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('serverClose' as const), code: fc.constantFrom(1000, 1001, 1011, 1012, 4000, 4429, 1008, 4401, 4403), phased: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'finishClose' }, { op: 'cut' }) },
@@ -260,6 +262,41 @@ describe('EnhancedWebSocketClient model findings', () => {
     socket.deliver(JSON.stringify({ type: 'auth', payload: { ok: true } })); // the answer: a frame after the ping
     await vi.advanceTimersByTimeAsync(300);
     expect(client.state).toBe('open'); // got 'reconnecting': closed with 4000 (with any other frame it stays open)
+    client.close();
+  });
+
+  // Found by the model (shrunk): on long-polling with an upgrade probe open and waiting for the uploads
+  // to be answered (writes held), send a, send b (held), a proxy refuses the upload of a (503), close(),
+  // connect(). WebSocketUpgrade._commit waits for LongPollingTransport.drain(), which also resolves when
+  // the transport has just failed (_stop settles the drains): the client then sends the `upgrade` frame
+  // anyway, and the server switches the connection to the probe although a was never processed
+  // (docs/protocol.md: the upgrade frame goes out once "the server has processed every frame sent on
+  // long-polling"). Before the failure's close event (a task later), close() writes the held b on the
+  // probe, as documented for a swap under way, while a waits in the failed transport, is queued again
+  // and goes out on the next connection: the server gets b, then a. (Without the close(), the failure
+  // takes both back in order, but the server still switched a connection the client is giving up.)
+  // Fix: in _commit, fail the probe instead of sending `upgrade` when long-polling ended meanwhile
+  // (e.g. drain() resolving false, or a `done` getter on LongPollingTransport).
+  it.fails('never sends the upgrade frame after long-polling failed, so what it did not deliver keeps its place', async () => {
+    vi.useFakeTimers();
+    const server = new ModelServer({ mode: 'hang', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 50 });
+    const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, connectTimeout: 100, reconnect: { initialDelay: 10, jitter: 0 }, heartbeat: false });
+    await vi.advanceTimersByTimeAsync(400); // two WebSocket attempts hang (4008): long-polling opens, a probe waits
+    expect(client.transport).toBe('long-polling');
+    const probe = server.pending!;
+    expect(probe.probe).toBe(true);
+    client.send('a'); // uploaded on long-polling (answered in 50 ms)
+    await vi.advanceTimersByTimeAsync(0);
+    probe.accept(); // the probe opens: writes are held until long-polling's uploads are answered
+    client.send('b'); // held
+    (server.current as PollingSession).refuseUpload(503); // a proxy refuses the upload: a was not processed
+    for (let i = 0; i < 20; i++) await Promise.resolve(); // (long-polling's close event is a task away)
+    expect(server.sockets.some((socket) => socket === probe && !socket.probe)).toBe(false); // got true: the server switched to the probe
+    client.close();
+    server.settings.mode = 'accept';
+    client.connect();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(server.log.map((received) => received.type).filter((type) => type === 'a' || type === 'b')).toEqual(['a', 'b']); // got ['b', 'a']
     client.close();
   });
 });

@@ -99,6 +99,16 @@ export class ModelSocket implements Peer {
   onclose: ((event: CloseInit) => void) | null = null;
   /** Frames the client wrote while not OPEN: silently gone, as in a browser. */
   readonly discarded: string[] = [];
+  /** The link is stalled (a large upload, a dying network): writes wait in `buffer` and `bufferedAmount` grows. */
+  stalled = false;
+  readonly buffer: string[] = [];
+  /** Frames that were still in the buffer when the connection ended. */
+  readonly lost: string[] = [];
+  drainedAt: number | undefined;
+  /** Every frame the client wrote while OPEN (delivered, buffered or lost), and when it last wrote a ping. */
+  readonly handed: string[] = [];
+  pingHandedAt: number | undefined;
+  pingHandedSeq = -1;
   /** What the client's `close()` asked for. */
   closedByClient: { code: number | undefined; reason: string | undefined } | undefined;
   /** The server sent a close frame: the client's close event waits for `finishClose()`. */
@@ -142,13 +152,46 @@ export class ModelSocket implements Peer {
       this.discarded.push(frame);
       return;
     }
+    this.handed.push(frame);
+    if (frame.startsWith('{"type":"ping"')) {
+      this.pingByPolling = false;
+      this.pingHandedAt = Date.now();
+      this.pingHandedSeq = this._server.tick();
+    }
+    if (this.stalled) {
+      // The link takes nothing: the frame waits in the send buffer (bufferedAmount grows).
+      this.buffer.push(frame);
+      this.bufferedAmount += frame.length;
+      return;
+    }
+    this._arrive(frame);
+  }
+
+  /** The link takes frames again: what waited in the send buffer reaches the server, in order. */
+  drain(): boolean {
+    if (!this.stalled) return false;
+    this.stalled = false;
+    for (const frame of this.buffer.splice(0)) this._arrive(frame);
+    this.bufferedAmount = 0;
+    this.drainedAt = Date.now();
+    return true;
+  }
+
+  private _arrive(frame: string): void {
     if (this._frames++ === 0 && this.probe) this._server.upgrade(this, frame);
     else this._server.receive(this, frame);
+  }
+
+  /** The connection ended with frames still in the send buffer: lost with it, as on any socket (at most once). */
+  private _loseBuffer(): void {
+    this.lost.push(...this.buffer.splice(0));
+    this.bufferedAmount = 0;
   }
 
   close(code?: number, reason?: string): void {
     if (this.readyState >= 2) return;
     this.closedByClient = { code, reason };
+    this._loseBuffer(); // (a stalled link never sends it before the close frame)
     this._server.onClientClose(this, code);
     this.readyState = 2; // the close event never comes: the client detached its handlers first
   }
@@ -202,6 +245,7 @@ export class ModelSocket implements Peer {
   }
 
   private _end(event: CloseInit, error: boolean): void {
+    this._loseBuffer();
     this.readyState = 3;
     this.closing = undefined;
     if (error) this.onerror?.(new Event('error'));
