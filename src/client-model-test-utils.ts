@@ -25,6 +25,7 @@ export type Op =
   | { op: 'refuseUpload'; status: number }
   | { op: 'probe'; action: 'cut' | 'close4404' | 'closeNormal' }
   | { op: 'stall' }
+  | { op: 'auth'; gives: 'token' | 'undefined' | 'throws' }
   | { op: 'drain' }
   | { op: 'serverClose'; code: number; phased: boolean }
   | { op: 'finishClose' }
@@ -50,6 +51,8 @@ export interface ModelConfig {
   autoConnect: boolean;
   /** `auth` returns a Promise (else the string itself); only when server.auth is not 'off'. */
   asyncAuth: boolean;
+  /** `url` is a function returning a Promise (called before every attempt). */
+  urlFunction: boolean;
   /** Listeners of the app that send (or close) from inside the client's callbacks. */
   reentry: { onOpen: boolean; onStateChange: boolean; onError: boolean; onClose: boolean };
   /** A listener that calls close() (twice per run at most), and one that calls connect() when the client closed. */
@@ -160,6 +163,8 @@ export class Model {
   private _listenerSends = 0;
   private _listenerCloses = 0;
   private _lastAttempt = 0;
+  /** The app's auth() fails (returns undefined, or throws) until fixed. */
+  private _authBroken: 'undefined' | 'throws' | undefined;
   /** When the retry announced by onReconnecting is due; an `online` or `pageshow` may bring it forward. */
   private _retryDue = 0;
   /** Times the client moved to closed (a request made before one may be rejected by it). */
@@ -184,7 +189,8 @@ export class Model {
     const unblockAfter = config.unblockAfter;
     if (unblockAfter !== undefined) this.server.later(() => { this.server.settings.mode = 'accept'; }, unblockAfter);
     // (the constructor's own move to `connecting` happens before we can listen: read the state)
-    this.client = new EnhancedWebSocketClient('ws://model.test/ws', this._options());
+    const url = 'ws://model.test/ws';
+    this.client = new EnhancedWebSocketClient(config.urlFunction ? () => Promise.resolve(url) : url, this._options());
     this._state = this.client.state;
     this.client.onStateChange(({ state, previous, transport }) => {
       if (previous !== this._state) this.fail(`onStateChange says previous=${previous}, but the last state reported was ${this._state}`);
@@ -308,6 +314,7 @@ export class Model {
         break;
       case 'refuseUpload': if (peer instanceof PollingSession) peer.refuseUpload(op.status); break;
       case 'probe': this._probe(op.action); break;
+      case 'auth': this._authBroken = op.gives === 'token' ? undefined : op.gives; break;
       case 'stall': if (peer instanceof ModelSocket && peer.readyState === 1) peer.stalled = true; break;
       case 'drain': if (peer instanceof ModelSocket) peer.drain(); break;
       case 'serverClose':
@@ -440,7 +447,7 @@ export class Model {
       requestTimeout: c.requestTimeout,
       connectTimeout: c.connectTimeout,
       random: seededRandom(c.seed),
-      auth: c.server.auth === 'off' ? undefined : c.asyncAuth ? () => Promise.resolve('token') : () => 'token',
+      auth: c.server.auth === 'off' ? undefined : c.asyncAuth ? () => Promise.resolve(this._token() as string) : () => this._token() as string,
     };
   }
 
@@ -729,6 +736,12 @@ export class Model {
     if (peer instanceof ModelSocket && (peer.bufferedAmount > 0 || (peer.drainedAt !== undefined && Date.now() - peer.drainedAt <= heartbeat.interval + heartbeat.timeout))) return;
     const quiet = Date.now() - Math.max(this._openAt, peer.lastInboundAt ?? 0) - slack;
     if (quiet > heartbeat.interval + heartbeat.timeout) this.fail(`nothing arrived for ${quiet} ms and the heartbeat (${heartbeat.interval} + ${heartbeat.timeout}) has not closed the connection`);
+  }
+
+  /** What the app's `auth()` gives: a token, or (while the session is gone) undefined, or it throws (the client must report either). */
+  private _token(): string | undefined {
+    if (this._authBroken === 'throws') throw new Error('no session to take a token from');
+    return this._authBroken === 'undefined' ? undefined : 'token';
   }
 
   /** The server side of an upgrade probe still waiting for its first frame (or the one it just took over). */

@@ -1,8 +1,9 @@
 // Model-based test of EnhancedWebSocketClient: random runs of app calls, server behaviour, time and
 // browser events, with the client's promises checked after every step (client-model-test-utils.ts):
 // no message lost or delivered twice or out of order, every request settled truly, no stray throw,
-// only documented state moves, nothing left behind after close(). Seed a run: MODEL_SEED=123;
-// more runs: MODEL_RUNS=2000.
+// only documented state moves, nothing left behind after close(). The seed is fixed, so CI replays the
+// same runs; to hunt: MODEL_SEED=random MODEL_RUNS=20000 (a failure prints its seed: MODEL_SEED=<it>
+// replays it); MODEL_STATS=1 prints what the runs exercised.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client.js';
@@ -12,8 +13,9 @@ import { PollingSession } from './model-polling-test-utils.js';
 import { ModelServer } from './model-test-utils.js';
 import type { TransportName } from './transports/transport.js';
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 250);
-const SEED = process.env.MODEL_SEED === undefined ? undefined : Number(process.env.MODEL_SEED);
+const RUNS = Number(process.env.MODEL_RUNS ?? 300);
+/** A fixed seed by default, so CI replays the same runs; MODEL_SEED=random explores new ones. */
+const SEED = process.env.MODEL_SEED === 'random' ? undefined : Number(process.env.MODEL_SEED ?? 20261125);
 
 /** A setting given in about a third of the runs (its default otherwise). */
 const sometimes = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, arbitrary);
@@ -58,6 +60,7 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.record({
   ),
   autoConnect: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
   asyncAuth: fc.boolean(),
+  urlFunction: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, fc.constant(true)),
   reentry: fc.oneof(
     { weight: 2, arbitrary: fc.constant({ onOpen: false, onStateChange: false, onError: false, onClose: false }) },
     fc.record({ onOpen: fc.boolean(), onStateChange: fc.boolean(), onError: fc.boolean(), onClose: fc.boolean() }),
@@ -91,6 +94,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('mode' as const), transport: fc.constantFrom<TransportName>('websocket', 'websocket', 'long-polling'), mode: fc.constantFrom('accept' as const, 'accept' as const, 'refuse' as const, 'hang' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseUpload' as const), status: fc.constantFrom(503, 429, 404) }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'stall' }, { op: 'drain' }, { op: 'drain' }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('auth' as const), gives: fc.constantFrom('token' as const, 'token' as const, 'undefined' as const, 'throws' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('probe' as const), action: fc.constantFrom('cut' as const, 'close4404' as const, 'closeNormal' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('serverClose' as const), code: fc.constantFrom(1000, 1001, 1011, 1012, 4000, 4429, 1008, 4401, 4403), phased: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'finishClose' }, { op: 'cut' }) },
