@@ -23,7 +23,7 @@ export type Op =
   | { op: 'refuse' }
   | { op: 'mode'; transport: TransportName; mode: ServerSettings['mode'] }
   | { op: 'refuseUpload'; status: number }
-  | { op: 'probe'; action: 'cut' | 'close4404' | 'closeNormal' }
+  | { op: 'probe'; action: 'cut' | 'close4404' | 'closeNormal' | 'closeFrame' }
   | { op: 'stall' }
   | { op: 'auth'; gives: 'token' | 'undefined' | 'throws' }
   | { op: 'drain' }
@@ -176,6 +176,7 @@ export class Model {
   private readonly _news: { seq: number; peer: Peer }[] = [];
   private _newsSeq = 0;
   private readonly _newsReceived: number[] = [];
+  private _earlyNews = 0;
   private _closes = 0;
   private readonly _onUnhandled = (reason: unknown): void => { this._unhandled.push(reason); };
 
@@ -284,6 +285,8 @@ export class Model {
       expired: stats.expired,
       dropped: stats.dropped,
       malformed: stats.malformed,
+      news: this._news.length,
+      earlyNews: this._earlyNews,
     };
   }
 
@@ -745,10 +748,11 @@ export class Model {
   }
 
   /** The server side of an upgrade probe still waiting for its first frame (or the one it just took over). */
-  private _probe(action: 'cut' | 'close4404' | 'closeNormal'): void {
+  private _probe(action: 'cut' | 'close4404' | 'closeNormal' | 'closeFrame'): void {
     const socket = this.server.sockets.filter((s) => new URL(s.url).searchParams.get('transport') === 'upgrade').at(-1);
     if (!socket) return;
     if (action === 'cut') socket.cut();
+    else if (action === 'closeFrame') socket.closeFrame(1012, 'restarting'); // (its close event waits for finishClose)
     else if (socket.closeFrame(action === 'close4404' ? 4404 : 1000, 'probe closed by the server')) socket.finishClose();
   }
 
@@ -761,7 +765,11 @@ export class Model {
       binary: new ArrayBuffer(3),
       'stray-reply': JSON.stringify({ type: 'reply', id: 'no-such-id', payload: 0 }),
     };
-    if (peer.deliver(frames[frame]) && frame === 'message') this._news.push({ seq: ++this._newsSeq, peer });
+    if (peer.deliver(frames[frame]) && frame === 'message') {
+      this._news.push({ seq: ++this._newsSeq, peer });
+      // (sent on a socket that took a session over, before the client moved to it: held, replayed at the switch)
+      if (this.client.transport === 'long-polling' && peer instanceof ModelSocket) this._earlyNews++;
+    }
   }
 
   private _close(code: number | undefined): void {

@@ -95,7 +95,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseUpload' as const), status: fc.constantFrom(503, 429, 404) }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'stall' }, { op: 'drain' }, { op: 'drain' }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('auth' as const), gives: fc.constantFrom('token' as const, 'token' as const, 'undefined' as const, 'throws' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('probe' as const), action: fc.constantFrom('cut' as const, 'close4404' as const, 'closeNormal' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('probe' as const), action: fc.constantFrom('cut' as const, 'close4404' as const, 'closeNormal' as const, 'closeFrame' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('serverClose' as const), code: fc.constantFrom(1000, 1001, 1011, 1012, 4000, 4429, 1008, 4401, 4403), phased: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constantFrom<Op>({ op: 'finishClose' }, { op: 'cut' }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('reply' as const), pick: fc.nat(4), error: fc.boolean() }) },
@@ -132,10 +132,10 @@ afterEach(() => {
 });
 
 /** Runs the property over `configs`, `runs` times; MODEL_STATS adds up what the runs exercised. */
-async function hunt(configs: fc.Arbitrary<ModelConfig>, runs: number): Promise<void> {
+async function hunt(configs: fc.Arbitrary<ModelConfig>, ops: fc.Arbitrary<Op>, runs: number): Promise<void> {
   const totals: Record<string, number> | undefined = process.env.MODEL_STATS ? {} : undefined;
   await fc.assert(
-    fc.asyncProperty(configs, fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
+    fc.asyncProperty(configs, fc.array(ops, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
       const model = await run(config, ops);
       if (totals) for (const [key, value] of Object.entries(model.summary())) totals[key] = (totals[key] ?? 0) + value;
     }),
@@ -143,6 +143,13 @@ async function hunt(configs: fc.Arbitrary<ModelConfig>, runs: number): Promise<v
   );
   if (totals) console.log(`model totals over ${String(runs)} runs:`, totals);
 }
+
+/** More server messages and short waits: so some arrive on the socket while the switch is under way. */
+const upgradeOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: opArb },
+  fc.constant<Op>({ op: 'serverSend', frame: 'message' }),
+  fc.record({ op: fc.constant('advance' as const), ms: fc.constantFrom(1, 5, 20, 100) }),
+);
 
 /** A proxy refuses WebSocket until 3 s in: the client falls back to long-polling, then probes and moves over. */
 const upgradeConfigArb = configArb.map((config): ModelConfig => ({
@@ -154,11 +161,11 @@ const upgradeConfigArb = configArb.map((config): ModelConfig => ({
 
 describe('EnhancedWebSocketClient model', () => {
   it('keeps its promises over random runs', { timeout: 120_000 }, async () => {
-    await hunt(configArb, RUNS);
+    await hunt(configArb, opArb, RUNS);
   });
 
   it('keeps its promises across the long-polling fallback and the upgrade to WebSocket', { timeout: 120_000 }, async () => {
-    await hunt(upgradeConfigArb, Math.ceil(RUNS / 2));
+    await hunt(upgradeConfigArb, upgradeOpArb, Math.ceil(RUNS / 2));
   });
 });
 

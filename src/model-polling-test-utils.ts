@@ -160,8 +160,12 @@ export class PollingSession implements Peer {
     if (this.state !== 'open') return false;
     this.successor = socket;
     this.state = 'closing';
-    this._outbox.push({ code: 1000, reason: 'upgraded' });
-    this._answerPoll();
+    // The last batch reaches the client a network latency later: what the server sends on the socket
+    // meanwhile arrives there first (the client holds it until long-polling has ended).
+    this._server.later(() => {
+      this._outbox.push({ code: 1000, reason: 'upgraded' });
+      this._answerPoll();
+    });
     return true;
   }
 
