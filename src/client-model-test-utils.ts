@@ -84,6 +84,9 @@ interface Message {
   /** Times `onError` reported it dropped or expired. */
   reported: number;
   request?: RequestRecord;
+  /** When the app handed it over, and whether a WebSocket was closing then or since (it may be taken back, its age reset). */
+  sentAt: number;
+  sentInLimbo: boolean;
 }
 
 interface RequestRecord {
@@ -187,6 +190,10 @@ export class Model {
     this.server.onConstruct = (peer, url) => { this._constructed(peer, url); };
     this.server.onReceive = (n, id, peer) => { this._delivered(n, id, peer); };
     this.server.onClientClose = (peer, code) => { this._clientClosed(peer, code); };
+    // Whatever waits now may be written into the closing socket and taken back later, its age reset.
+    this.server.onClosing = () => {
+      for (const m of this.messages) if (!m.delivered && !m.reported) m.sentInLimbo = true;
+    };
     const unblockAfter = config.unblockAfter;
     if (unblockAfter !== undefined) this.server.later(() => { this.server.settings.mode = 'accept'; }, unblockAfter);
     // (the constructor's own move to `connecting` happens before we can listen: read the state)
@@ -407,6 +414,7 @@ export class Model {
     // (a request dropped unreported still rejects, with the drop's error: it is out of expectedQueued already)
     const silentRequests = this.messages.filter((m) => !m.reported && m.request?.settled === 'rejected' && countedDrop(m.request.error, m.type)).length;
     expectedQueued -= silent - silentRequests;
+    if (silent === 0) this._checkMaxAge();
     const limbo = this._inLimbo();
     if (limbo ? stats.queued > expectedQueued : stats.queued !== expectedQueued) {
       const lost = this.messages.filter((m) => !m.delivered && !m.reported && m.request?.settled !== 'rejected').map((m) => m.type);
@@ -514,7 +522,7 @@ export class Model {
   }
 
   private _record(type: string, origin: Origin = 'app'): Message {
-    const message: Message = { n: this._next, type, origin, delivered: 0, reported: 0 };
+    const message: Message = { n: this._next, type, origin, delivered: 0, reported: 0, sentAt: Date.now(), sentInLimbo: this._inLimbo() };
     this.messages.push(message);
     this._byNumber.set(message.n, message);
     return message;
@@ -695,6 +703,23 @@ export class Model {
     if (!message) this.fail(`onError reported a drop that names no message of the app: ${error.message}`);
     message.reported++;
     return true;
+  }
+
+  /**
+   * queue.maxAge: a message that waited in the queue all along expires once older than maxAge, on time
+   * (the expiry timer runs 1 ms after), even while the connection stays down. Judged on WebSocket only
+   * (what long-polling took may come back with a new age) and not for what was written into a closing
+   * socket (taken back, its age starts again).
+   */
+  private _checkMaxAge(): void {
+    const queue = this.config.queue;
+    if (!queue || queue.maxAge === undefined || this.config.transports.includes('long-polling')) return;
+    const handed = new Set(this.server.sockets.flatMap((socket) => socket.handed.map((frame) => (JSON.parse(frame) as { type: string }).type)));
+    for (const m of this.messages) {
+      if (m.delivered || m.reported || m.request?.settled === 'rejected' || m.sentInLimbo || handed.has(m.type)) continue;
+      const age = Date.now() - m.sentAt;
+      if (age > queue.maxAge + 1) this.fail(`${m.type} still queued ${age} ms after it was sent (queue.maxAge ${queue.maxAge})`);
+    }
   }
 
   /** The heartbeat closes (4000) only a connection on which nothing arrived for `timeout` after a ping. */

@@ -227,6 +227,7 @@ export class ModelSocket implements Peer {
     if (this.readyState !== 1) return false;
     this.readyState = 2;
     this.closing = { code, reason, wasClean: true };
+    this._server.onClosing(this);
     return true;
   }
 
@@ -267,6 +268,8 @@ export class ModelServer {
   readonly repliedWhileAttached = new Set<string>();
   /** Told each time the client makes a socket or opens a session (the model checks when it may). */
   onConstruct: (peer: Peer, url: string) => void = () => undefined;
+  /** Told when a socket starts its closing handshake from the server's side (writes to it now wait in the client's transport). */
+  onClosing: (socket: ModelSocket) => void = () => undefined;
   /** Told when the client closes a carrier (with the code it asked for). */
   onClientClose: (peer: Peer, code: number | undefined) => void = () => undefined;
   /** Told each time an app message (`n`, with its request id if any) reaches the server. */
