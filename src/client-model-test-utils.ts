@@ -166,6 +166,8 @@ export class Model {
   private _listenerSends = 0;
   private _listenerCloses = 0;
   private _lastAttempt = 0;
+  /** Probes the server left closing before the switch (each may leak its `upgrade` frame into the queue: a known bug). */
+  private _upgradeLeaks = 0;
   /** The app's auth() fails (returns undefined, or throws) until fixed. */
   private _authBroken: 'undefined' | 'throws' | undefined;
   /** When the retry announced by onReconnecting is due; an `online` or `pageshow` may bring it forward. */
@@ -416,14 +418,20 @@ export class Model {
     expectedQueued -= silent - silentRequests;
     if (silent === 0) this._checkMaxAge();
     const limbo = this._inLimbo();
-    if (limbo ? stats.queued > expectedQueued : stats.queued !== expectedQueued) {
+    // (the known bug "never queues the upgrade frame…": a probe left closing may put its `upgrade` frame
+    // in the queue, once per such probe, and uncount it from stats.sent, where it never was)
+    const leaks = this._upgradeLeaks;
+    const queuedOk = limbo ? stats.queued <= expectedQueued + leaks : stats.queued >= expectedQueued && stats.queued <= expectedQueued + leaks;
+    if (!queuedOk) {
       const lost = this.messages.filter((m) => !m.delivered && !m.reported && m.request?.settled !== 'rejected').map((m) => m.type);
       this.fail(`stats.queued is ${stats.queued}, but ${expectedQueued} messages are neither delivered nor reported nor failed (${lost.join(', ')}; ${silent} dropped unreported)`);
     }
     // (the auth first frame is the transport's, not counted in stats.sent)
     const left = this.server.log.filter((r) => r.type !== 'auth').length + inTransit.frames;
+    // stats.fallbackReason says why the client is on long-polling, null on WebSocket (README).
+    if (client.state === 'open' && (client.transport === 'websocket') !== (stats.fallbackReason === null)) this.fail(`stats.fallbackReason is ${String(stats.fallbackReason)} while open on ${String(client.transport)}`);
     if (stats.reconnects !== Math.max(0, this._opens - 1)) this.fail(`stats.reconnects is ${stats.reconnects} after ${this._opens} opens`);
-    if (limbo ? stats.sent < left : stats.sent !== left) this.fail(`stats.sent is ${stats.sent}, the server received ${left} frames`);
+    if (limbo ? stats.sent < left - leaks : stats.sent > left || stats.sent < left - leaks) this.fail(`stats.sent is ${stats.sent}, the server received ${left} frames`);
     this._checkLiveness();
     this._checkUpgradeDelivery();
     const discarded = this.server.sockets.flatMap((s) => s.discarded);
@@ -517,6 +525,9 @@ export class Model {
     if (!this.browser.onLine && !peer.probe) this.fail(`a connection attempt while the browser is offline: ${url}`);
     if (peer.probe) {
       if (state !== 'open' || this.client.transport !== 'long-polling') this.fail(`an upgrade probe while ${state} on ${String(this.client.transport)}`);
+      // (README: without a queue there is nowhere to hold writes during the switch; long-polling first stays)
+      if (!this.config.queue) this.fail('an upgrade probe with queue: false');
+      if (this.config.transports[0] !== 'websocket') this.fail(`an upgrade probe with transports ${this.config.transports.join(', ')}`);
     } else if (state !== 'connecting' && state !== 'reconnecting') this.fail(`a connection attempt while ${state}: ${url}`);
     else if (state === 'reconnecting' && Date.now() < this._retryDue) this.fail(`a retry ${this._retryDue - Date.now()} ms before its backoff delay was over: ${url}`);
   }
@@ -596,10 +607,12 @@ export class Model {
       if (error instanceof Violation) throw error;
       this._unrecord(message);
       this._allowedSendThrow(type, kind, error);
-      const after = this.client.stats.queued;
-      // (an expiry on the way may have made room; the message itself must not be there)
-      if (after > before.queued) this.fail(`send(${type}) threw ${show(error)} but queued it`);
-      if (this.server.log.length !== before.log) this.fail(`send(${type}) threw ${show(error)} but wrote a frame`);
+      // (listeners told of an expiry on the way may have sent meanwhile: then only the message itself is
+      // checked, by _delivered, which fails if it ever reaches the server)
+      if (this._next === n) {
+        if (this.client.stats.queued > before.queued) this.fail(`send(${type}) threw ${show(error)} but queued it`);
+        if (this.server.log.length !== before.log) this.fail(`send(${type}) threw ${show(error)} but wrote a frame`);
+      }
       return;
     }
     if (UNSERIALIZABLE.includes(kind)) this.fail(`send(${type}) of a ${kind} payload did not throw`);
@@ -777,7 +790,7 @@ export class Model {
     const socket = this.server.sockets.filter((s) => new URL(s.url).searchParams.get('transport') === 'upgrade').at(-1);
     if (!socket) return;
     if (action === 'cut') socket.cut();
-    else if (action === 'closeFrame') socket.closeFrame(1012, 'restarting'); // (its close event waits for finishClose)
+    else if (action === 'closeFrame' && socket.probe && socket.closeFrame(1012, 'restarting')) this._upgradeLeaks++; // (its close event waits for finishClose)
     else if (socket.closeFrame(action === 'close4404' ? 4404 : 1000, 'probe closed by the server')) socket.finishClose();
   }
 

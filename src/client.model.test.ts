@@ -310,4 +310,37 @@ describe('EnhancedWebSocketClient model findings', () => {
     expect(server.log.map((received) => received.type).filter((type) => type === 'a' || type === 'b')).toEqual(['a', 'b']); // got ['b', 'a']
     client.close();
   });
+
+  // Found by the model (shrunk): on long-polling, a probe opens (writes held until the uploads are
+  // answered), the server sends the probe a close frame (a restart) before its close event, the upload
+  // is answered, close(). WebSocketUpgrade._commit writes the `upgrade` frame on the probe straight
+  // through its transport (not the outbox); the socket is closing, so WebSocketTransport keeps it for
+  // unsent(). close() then takes back everything the probe never sent (client.ts: `takeBack(probe.unsent())`),
+  // and Outbox.takeBack skips only pings: the protocol's `upgrade` frame goes into the app's send queue
+  // (stats.queued 1), stats.sent loses the 'a' it had counted, and the next connect() sends
+  // {"type":"upgrade","payload":{"sid":"…"}} to the server as an ordinary message (a reserved type,
+  // docs/protocol.md; with a stale session id). Fix: never write `upgrade` on a socket that is not open
+  // (fail the probe), and/or let takeBack() skip protocol frames the outbox did not write (upgrade, auth).
+  it.fails('never queues the upgrade frame of a probe that was closing as the app sends again', async () => {
+    vi.useFakeTimers();
+    const server = new ModelServer({ mode: 'hang', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 50 });
+    const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, connectTimeout: 100, reconnect: { initialDelay: 10, jitter: 0 }, heartbeat: false });
+    await vi.advanceTimersByTimeAsync(400); // two WebSocket attempts hang (4008): long-polling opens, a probe waits
+    expect(client.transport).toBe('long-polling');
+    const probe = server.sockets.at(-1)!;
+    expect(probe.probe).toBe(true);
+    client.send('a'); // uploaded on long-polling (answered in 50 ms)
+    await vi.advanceTimersByTimeAsync(0);
+    probe.accept(); // the probe opens: writes held until the upload is answered
+    probe.closeFrame(1012, 'restarting'); // the server closes it; the close event is on its way
+    await vi.advanceTimersByTimeAsync(50); // the upload is answered: the upgrade frame goes to the closing probe
+    client.close();
+    expect(client.stats.sent).toBe(1); // got 0: the upgrade frame (never counted) uncounted 'a'
+    expect(client.stats.queued).toBe(0); // got 1: the upgrade frame, queued as an app message
+    server.settings.mode = 'accept';
+    client.connect();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(server.log.map((received) => received.type)).toEqual(['a']); // got ['a', 'upgrade'], on the new connection
+    client.close();
+  });
 });
