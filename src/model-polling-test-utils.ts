@@ -223,7 +223,11 @@ export class PollingSession implements Peer {
     for (const entry of this.aborted) if (entry.at === Date.now()) entry.excused = true;
     this.gone = this.deleted = true;
     if (this.state !== 'ended') this._server.onClientClose(this, code);
-    this.state = 'ended';
+    // The server ends the session when the DELETE reaches it, a network latency later (after an
+    // `upgrade` frame the client wrote on a probe before it, which travels as fast).
+    this._server.later(() => {
+      this.state = 'ended';
+    });
   }
 
   /** The client aborted a request: an aborted poll means it stopped listening; an aborted upload never reached the server. */

@@ -105,6 +105,11 @@ export class ModelSocket implements Peer {
   /** Frames that were still in the buffer when the connection ended. */
   readonly lost: string[] = [];
   drainedAt: number | undefined;
+  /** The server has the probe's `upgrade` frame and has not decided yet; frames after it wait in `awaiting`. */
+  deciding = false;
+  readonly awaiting: string[] = [];
+  /** Frames that came after the `upgrade` frame on a probe the server then refused: never processed. */
+  readonly refused: string[] = [];
   /** Every frame the client wrote while OPEN (delivered, buffered or lost), and when it last wrote a ping. */
   readonly handed: string[] = [];
   pingHandedAt: number | undefined;
@@ -178,7 +183,14 @@ export class ModelSocket implements Peer {
   }
 
   private _arrive(frame: string): void {
-    if (this._frames++ === 0 && this.probe) this._server.upgrade(this, frame);
+    if (this._frames++ === 0 && this.probe) {
+      // The server decides a network latency later; what comes on the socket meanwhile waits for it.
+      this.deciding = true;
+      this._server.later(() => {
+        this.deciding = false;
+        this._server.upgrade(this, frame);
+      });
+    } else if (this.deciding) this.awaiting.push(frame);
     else this._server.receive(this, frame);
   }
 
@@ -324,11 +336,13 @@ export class ModelServer {
     const { type, payload } = JSON.parse(frame) as { type?: unknown; payload?: { sid?: unknown } };
     const session = this.peers.find((peer): peer is PollingSession => peer instanceof PollingSession && peer.sid === payload?.sid);
     if (type !== 'upgrade' || !session?.switchTo(socket)) {
+      socket.refused.push(...socket.awaiting.splice(0));
       if (socket.closeFrame(4404, 'no live long-polling session to upgrade')) socket.finishClose();
       return;
     }
     socket.probe = false;
     Object.assign(socket, { unanswered: session.unanswered.splice(0), lastPingAt: session.lastPingAt, pingByPolling: true, lastPingSeq: session.lastPingSeq, lastInboundSeq: session.lastInboundSeq, lastInboundAt: session.lastInboundAt });
+    for (const waiting of socket.awaiting.splice(0)) this.receive(socket, waiting);
   }
 
   receive(peer: Peer, frame: string): void {
