@@ -628,10 +628,13 @@ export class Model {
   private _allowedSendThrow(type: string, kind: PayloadKind, error: unknown): void {
     const queue = this.config.queue;
     const code = isEnhancedWsError(error) ? error.code : undefined;
+    // Under drop-oldest/drop-newest only a message larger than queue.maxBytes on its own is refused (README).
+    const tooLarge = queue && queue.maxBytes !== undefined && kind === 'large' && queue.maxBytes < 300;
     const ok =
       (code === 'SERIALIZE_FAILED' && UNSERIALIZABLE.includes(kind)) ||
-      (code === 'QUEUE_OVERFLOW' && queue && (queue.overflow === 'error' || queue.maxBytes !== undefined)) ||
-      (code === 'NOT_OPEN' && !queue);
+      (code === 'QUEUE_OVERFLOW' && queue && (queue.overflow === 'error' || tooLarge)) ||
+      // (or while a connection is let go: state still open, no transport, listeners told of what it never sent)
+      (code === 'NOT_OPEN' && !queue && (this.client.state !== 'open' || this.client.transport === null));
     if (!ok) this.fail(`send(${type}, ${kind}) threw ${show(error)}`);
   }
 
