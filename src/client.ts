@@ -428,7 +428,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       reconnect && (!retry || (!reconnect.finalCodes.includes(event.code) && this._askShouldReconnect(reconnect, event) && this._attempt < reconnect.maxRetries));
     if (epoch !== this._epoch) return; // shouldReconnect, or a listener told it threw, closed the client
     if (!willReconnect) {
-      this._finish(event, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`, true);
+      this._finish(event, `closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`, wasOpen || retry);
       return;
     }
     if (!this._release(event)) return;
