@@ -179,7 +179,7 @@ describe('EnhancedWebSocketClient model findings', () => {
   // queue's expiry timer, when a kept queue holds messages with a finite queue.maxAge" may remain;
   // here the queue is empty. In Node the timer keeps the process alive for up to maxAge.
   // Fix: Outbox.remove() calls this._expireLater() after taking the frame out.
-  it.fails('leaves no timer behind when a request made while closed times out in the queue', async () => {
+  it('leaves no timer behind when a request made while closed times out in the queue', async () => {
     vi.useFakeTimers();
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { autoConnect: false, queue: { maxAge: 60_000 } });
     client.close();
@@ -201,7 +201,7 @@ describe('EnhancedWebSocketClient model findings', () => {
   // stale message behind: send('b') expires 'a', the listener's retry of 'a' is queued ahead of 'b'.
   // SPEC: messages sent while not open "wait, in order". Fix: in push(), collect the expired victims
   // (as for overflow) and report them after appending the new item.
-  it.fails('keeps the order of what an onError listener sends for messages that expired together', async () => {
+  it('keeps the order of what an onError listener sends for messages that expired together', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'accept', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 1 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { autoConnect: false, WebSocket: server.WebSocket, queue: { maxAge: 1000 }, heartbeat: false });
@@ -277,18 +277,13 @@ describe('EnhancedWebSocketClient model findings', () => {
   });
 
   // Found by the model (shrunk): on long-polling with an upgrade probe open and waiting for the uploads
-  // to be answered (writes held), send a, send b (held), a proxy refuses the upload of a (503), close(),
-  // connect(). WebSocketUpgrade._commit waits for LongPollingTransport.drain(), which also resolves when
-  // the transport has just failed (_stop settles the drains): the client then sends the `upgrade` frame
-  // anyway, and the server switches the connection to the probe although a was never processed
-  // (docs/protocol.md: the upgrade frame goes out once "the server has processed every frame sent on
-  // long-polling"). Before the failure's close event (a task later), close() writes the held b on the
-  // probe, as documented for a swap under way, while a waits in the failed transport, is queued again
-  // and goes out on the next connection: the server gets b, then a. (Without the close(), the failure
-  // takes both back in order, but the server still switched a connection the client is giving up.)
-  // Fix: in _commit, fail the probe instead of sending `upgrade` when long-polling ended meanwhile
-  // (e.g. drain() resolving false, or a `done` getter on LongPollingTransport).
-  it.fails('never sends the upgrade frame after long-polling failed, so what it did not deliver keeps its place', async () => {
+  // to be answered (writes held), send a, send b (held), the server refuses the upload of a (its session
+  // is gone: 4404; first found with a proxy's 503, which is now retried), close(), connect().
+  // WebSocketUpgrade._commit waited for LongPollingTransport.drain(), which also resolves when the
+  // transport has just failed: the client sent the `upgrade` frame anyway, close() then wrote the held b
+  // on the probe while a, never processed, was queued again: the server got b, then a. Fixed: _commit
+  // fails the probe when long-polling ended meanwhile (`LongPollingTransport.ended`).
+  it('never sends the upgrade frame after long-polling failed, so what it did not deliver keeps its place', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'hang', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 50 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, connectTimeout: 100, reconnect: { initialDelay: 10, jitter: 0 }, heartbeat: false });
@@ -300,7 +295,7 @@ describe('EnhancedWebSocketClient model findings', () => {
     await vi.advanceTimersByTimeAsync(0);
     probe.accept(); // the probe opens: writes are held until long-polling's uploads are answered
     client.send('b'); // held
-    (server.current as PollingSession).refuseUpload(503); // a proxy refuses the upload: a was not processed
+    (server.current as PollingSession).refuseUpload(404); // the server refuses the upload (the session is gone): a was not processed
     for (let i = 0; i < 20; i++) await Promise.resolve(); // (long-polling's close event is a task away)
     expect(server.sockets.some((socket) => socket === probe && !socket.probe)).toBe(false); // got true: the server switched to the probe
     client.close();
@@ -323,7 +318,7 @@ describe('EnhancedWebSocketClient model findings', () => {
   // model also saw it dropped by overflow and reported to onError as 'dropped the oldest "upgrade"
   // message', a message the app never sent. Fix: never write `upgrade` on a socket that is not open
   // (fail the probe), and/or let takeBack() skip protocol frames the outbox did not write (upgrade, auth).
-  it.fails('never queues the upgrade frame of a probe that was closing as the app sends again', async () => {
+  it('never queues the upgrade frame of a probe that was closing as the app sends again', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'hang', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 50 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, connectTimeout: 100, reconnect: { initialDelay: 10, jitter: 0 }, heartbeat: false });

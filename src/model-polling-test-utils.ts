@@ -42,6 +42,11 @@ export class PollingSession implements Peer {
   refused = false;
   /** Uploads received and not answered yet (their frames not processed), in order. */
   readonly uploads: { frames: string[]; held: Held }[] = [];
+  /**
+   * Frames of uploads processed whose answers a cut lost: the client cannot know, retries, and hands
+   * them back when it gives up, so they may arrive again on the next session (at least once).
+   */
+  readonly uncertain: string[][] = [];
   private _poll: Held | undefined;
   private readonly _outbox: unknown[] = [];
 
@@ -137,6 +142,7 @@ export class PollingSession implements Peer {
     this.state = 'ended';
     for (const upload of this.uploads.splice(0)) {
       for (const frame of upload.frames) this._server.receive(this, frame);
+      this.uncertain.push(upload.frames);
       upload.held.reject(new TypeError('network error'));
     }
     this._poll?.reject(new TypeError('network error'));
