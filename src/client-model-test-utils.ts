@@ -516,7 +516,7 @@ export class Model {
   private _inLimbo(): boolean {
     // Long-polling: frames in an upload in flight, or waiting in the transport behind it or for its close.
     const sessions = this.server.peers.filter((peer): peer is PollingSession => peer instanceof PollingSession);
-    if (sessions.some((session) => session.uploads.length > 0)) return true;
+    if (sessions.some((session) => session.uploads.length > 0 || session.retrying)) return true;
     // (a session that failed, or that the server ended or switched to a probe: the client hears of it a
     // task later, and holds what it sends meanwhile)
     const session = sessions.at(-1);

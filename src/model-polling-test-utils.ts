@@ -40,6 +40,8 @@ export class PollingSession implements Peer {
   readonly aborted: { frames: string[]; at: number; excused: boolean }[] = [];
   /** The server refused one of its uploads: the client ends the session (a task later). */
   refused = false;
+  /** A gateway's bare 502/503/504 answered an upload: the client sends it again (same seq) after a backoff. */
+  retrying = false;
   /** Uploads received and not answered yet (their frames not processed), in order. */
   readonly uploads: { frames: string[]; held: Held }[] = [];
   /**
@@ -154,7 +156,8 @@ export class PollingSession implements Peer {
   refuseUpload(status: number): boolean {
     const upload = this.uploads.shift();
     if (!upload) return false;
-    this.refused = true;
+    if (status >= 502 && status <= 504) this.retrying = true;
+    else this.refused = true;
     const codes: Partial<Record<number, number>> = { 404: 4404, 429: 4429 };
     const code = codes[status];
     upload.held.resolve(answer(status, code === undefined ? undefined : { code, reason: `refused with ${status}` }));
@@ -210,6 +213,7 @@ export class PollingSession implements Peer {
       return;
     }
     const upload = { frames: JSON.parse(body) as string[], held };
+    this.retrying = false;
     this.uploads.push(upload);
     this._server.later(() => {
       const index = this.uploads.indexOf(upload);
