@@ -145,6 +145,7 @@ export class PollingSession implements Peer {
     for (const upload of this.uploads.splice(0)) {
       for (const frame of upload.frames) this._server.receive(this, frame);
       this.uncertain.push(upload.frames);
+      this.retrying = true; // (no answer: the client tries again before it gives the session up)
       upload.held.reject(new TypeError('network error'));
     }
     this._poll?.reject(new TypeError('network error'));
