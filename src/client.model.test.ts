@@ -252,14 +252,11 @@ describe('EnhancedWebSocketClient model findings', () => {
 
   // Found by the model (shrunk): auth, a greeting that overtakes the answer to auth (the client opens on
   // it, docs/protocol.md, Credentials), a heartbeat probe (offline), then the answer, then nothing.
-  // SPEC: "if nothing at all arrives within timeout after a ping, the connection is dead... Any inbound
-  // message counts as life". The late answer is swallowed by withCredentials (transports/credentials.ts:
-  // "the answer is protocol, not an app message") before it reaches the client's _onMessage, so it
-  // neither calls Heartbeat.frame() nor counts in stats.received: the client closes (4000) a connection
-  // on which a frame did arrive after the ping. Minor (the answer normally comes within milliseconds of
-  // the greeting). Fix: let the swallowed answer still count as life, e.g. a TransportHandlers hook
-  // (`onAlive?()`) that the client maps to Heartbeat.frame().
-  it.fails('counts a late answer to auth as proof of life for the heartbeat', async () => {
+  // SPEC: any inbound message counts as life. withCredentials swallowed the answer (protocol, not an app
+  // message) before the client saw it, so the heartbeat closed (4000) a connection on which a frame had
+  // arrived after the ping. Fixed: the swallowed answer is reported through `onProtocolFrame`, which
+  // counts it in stats.received and as life.
+  it('counts a late answer to auth as proof of life for the heartbeat', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'accept', pollingMode: 'accept', auth: 'silent', answerPings: false, replies: 'none', latency: 1 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, transports: ['websocket'], auth: () => 'token', heartbeat: { interval: 1000, timeout: 300 } });

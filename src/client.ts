@@ -291,6 +291,10 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       onMessage: current((data: unknown) => {
         this._onMessage(data);
       }),
+      onProtocolFrame: current(() => {
+        this._stats.received++;
+        this._heartbeat?.frame();
+      }),
       onClose: current((event: TransportCloseEvent) => {
         if (this._upgrade?.pollingClosed(event)) return;
         if (this._state !== 'open' && !handshook) this._selection.failed(name);

@@ -40,6 +40,7 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
           // The answer is protocol, not an app message, even when a greeting overtook it.
           if (!answered && isAnswer(data)) {
             answered = true;
+            handlers.onProtocolFrame?.(); // (it may come after a greeting opened the client, and a ping)
             return;
           }
           handlers.onMessage(data);

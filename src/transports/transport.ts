@@ -17,6 +17,8 @@ export interface TransportHandlers {
   onHandshake?(): void;
   /** One inbound frame: text, or binary data the client reports as non-envelope. */
   onMessage(data: unknown): void;
+  /** A frame of the transport's own protocol arrived (not delivered): proof of life all the same. */
+  onProtocolFrame?(): void;
   /** Called exactly once per transport, after which it is finished. */
   onClose(event: TransportCloseEvent): void;
   onError(error: unknown): void;
