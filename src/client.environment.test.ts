@@ -38,6 +38,27 @@ describe('EnhancedWebSocketClient offline', () => {
     expect(server.connections).toHaveLength(1);
   });
 
+  it('makes no attempt when the browser went offline while url() resolved, then connects on online', async () => {
+    const browser = new FakeBrowser().install();
+    const url = uniqueUrl();
+    const server = startServer(url);
+    const sockets = recordSockets();
+    let resolveUrl: (value: string) => void = () => undefined;
+    let calls = 0;
+    // The first url() resolves when the test says; later ones at once.
+    const client = makeClient(() => (calls++ === 0 ? new Promise<string>((resolve) => { resolveUrl = resolve; }) : url), { WebSocket: sockets.WebSocket });
+    browser.goOffline();
+    resolveUrl(url);
+    await advance(120_000);
+    expect(sockets.created).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0); // (no connect timer left to fire 4008 while offline)
+    expect(client.state).toBe('connecting');
+    browser.goOnline();
+    await settle();
+    expect(client.state).toBe('open');
+    expect(server.connections).toHaveLength(1);
+  });
+
   it('goes quiet when the connection drops while offline, and retries at once on online', async () => {
     const browser = new FakeBrowser().install();
     const { client, server, sockets } = await openClient({ random: () => 0 });

@@ -225,9 +225,9 @@ describe('EnhancedWebSocketClient model findings', () => {
   // not wait for that: the new session's first upload overtakes the old session's last one, and the
   // server gets a, c, b. On a WebSocket the buffer goes out before the close frame, so before anything
   // on a later connection; here two sessions of the same client overlap, and the app's order is lost
-  // across them (SPEC: messages "wait, in order"). Fix: the next connection's writes wait (Outbox
-  // paused, as during an upgrade) until the closed long-polling transport has drained and sent its DELETE.
-  it.fails('keeps the order of what was sent before close() and after connect() on long-polling', async () => {
+  // across them (SPEC: messages "wait, in order"). Fixed: connect() after close() starts its attempt
+  // once the closed long-polling transport has had its uploads answered (and sent its DELETE).
+  it('keeps the order of what was sent before close() and after connect() on long-polling', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'refuse', pollingMode: 'hang', auth: 'off', answerPings: false, replies: 'none', latency: 10 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, transports: ['long-polling'], heartbeat: false });
@@ -241,7 +241,9 @@ describe('EnhancedWebSocketClient model findings', () => {
     client.close(); // a, then b, still go out on the old session
     client.connect();
     await vi.advanceTimersByTimeAsync(0);
-    server.pending?.accept(); // the new session is up before the old upload is answered
+    expect(server.pending).toBeUndefined(); // the new handshake waits for the old session's uploads
+    await vi.advanceTimersByTimeAsync(50);
+    server.pending?.accept();
     await vi.advanceTimersByTimeAsync(0);
     expect(client.state).toBe('open');
     client.send('c');

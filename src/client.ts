@@ -53,6 +53,8 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _upgrade: WebSocketUpgrade | undefined;
   private _probeTimer: TimerHandle | undefined;
   private _probes = 0;
+  /** A long-polling connection close() let finish its uploads: a later connect() waits for them, so order holds across the two. */
+  private _closing: Promise<void> | undefined;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
@@ -237,9 +239,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     // First: what the transport took still goes out (long-polling's pending upload too), as a
     // WebSocket sends its buffer before its close frame; what the server then refuses (or never
     // acknowledges) is reported.
-    this._transport?.close(code, reason, (frames) => {
+    const transport = this._transport;
+    transport?.close(code, reason, (frames) => {
       this._outbox.takeBack(frames, 'not delivered after close()');
     });
+    if (transport instanceof LongPollingTransport) this._closing = transport.drain();
     this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }
 
@@ -250,11 +254,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (isOffline()) return; // the `online` listener tries again
     this._armConnectTimer();
     const { auth } = this._options;
-    new Promise<[string, string | undefined]>((resolve) => {
-      resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.()]));
+    new Promise<[string, string | undefined, unknown]>((resolve) => {
+      resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.(), this._closing]));
     })
       .then(([rawUrl, credentials]) => {
         if (epoch !== this._epoch) return;
+        if (isOffline()) {
+          // Went offline while waiting (url(), auth(), a closing long-polling connection): the `online` listener tries again.
+          this._clock.clearTimeout(this._connectTimer);
+          return;
+        }
         if (auth && typeof credentials !== 'string') {
           // Not silently skipped: the server would refuse the connection and what was queued with it.
           throw new TypeError(`enhanced-ws: auth() must return (or resolve to) a string, got ${typeof credentials}`);
