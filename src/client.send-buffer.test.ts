@@ -2,24 +2,32 @@
 
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client.js';
+import type { ClientOptions } from './options.js';
 import type { Envelope } from './envelope.js';
 import { bufferingSockets } from './transports/buffering-socket-test-utils.js';
 import { utf8Length } from './utf8.js';
 
 const decode = (frame: string): Envelope => JSON.parse(frame) as Envelope;
 
-/** A client open on its first buffering socket; heartbeat off (pings would count as sent), retries after 10 ms. */
-async function openClient() {
+/** A client on buffering sockets; heartbeat off (pings would count as sent), retries after 10 ms. */
+function makeClient(options: ClientOptions = {}) {
   const sockets = bufferingSockets();
   const client = new EnhancedWebSocketClient('ws://example.test/ws', {
     WebSocket: sockets.WebSocket,
     transports: ['websocket'],
     heartbeat: false,
     reconnect: { initialDelay: 10, maxDelay: 10, jitter: 0 },
+    ...options,
   });
   onTestFinished(() => {
     client.close();
   });
+  return { client, sockets };
+}
+
+/** A client open on its first buffering socket. */
+async function openClient() {
+  const { client, sockets } = makeClient();
   await vi.advanceTimersByTimeAsync(0);
   sockets.last().open();
   expect(client.state).toBe('open');
@@ -78,17 +86,7 @@ describe('messages in the send buffer of a connection that dies', () => {
   });
 
   it('leave the auth frame out: the next connection sends credentials of its own', async () => {
-    const sockets = bufferingSockets();
-    const client = new EnhancedWebSocketClient('ws://example.test/ws', {
-      WebSocket: sockets.WebSocket,
-      transports: ['websocket'],
-      heartbeat: false,
-      reconnect: { initialDelay: 10, maxDelay: 10, jitter: 0 },
-      auth: () => 'token',
-    });
-    onTestFinished(() => {
-      client.close();
-    });
+    const { client, sockets } = makeClient({ auth: () => 'token' });
     await vi.advanceTimersByTimeAsync(0);
     const first = sockets.last();
     first.open();
