@@ -352,6 +352,17 @@ describe('LongPollingTransport', () => {
   });
 
   describe('an upload whose outcome is unknown', () => {
+    /** A transport open on a scripted session whose uploads get `answers` in turn, its first frame handed over and its upload sent. */
+    async function uploadingFirstFrame(answers: (Error | number | Response)[]) {
+      const clock = new ManualClock();
+      const session = scriptedUploads(answers);
+      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
+      await client.opened;
+      client.transport.send(frame(1));
+      await settle();
+      return { clock, session, client };
+    }
+
     it('sends it again with the same seq after a network error, so the server processes it once, and later frames after it', async () => {
       const server = await start();
       const clock = new ManualClock();
@@ -381,12 +392,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('gives up after 4 more tries (250, 500, 1000, 2000 ms apart): closes with 1006, reports the error once, and unsent() hands the batch back ahead of later frames', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([1, 2, 3, 4, 5].map(() => new TypeError('fetch failed')));
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([1, 2, 3, 4, 5].map(() => new TypeError('fetch failed')));
       client.transport.send(frame(2));
       for (const delay of [250, 500, 1000, 2000]) {
         expect(clock.delays()).toContain(delay);
@@ -402,12 +408,7 @@ describe('LongPollingTransport', () => {
     });
 
     it.each([502, 503, 504])('sends it again, same seq, when a gateway answers %d without the protocol\'s { code } body', async (status) => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([status]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([status]);
       clock.advance(250);
       await settle();
       client.transport.send(frame(2));
@@ -417,12 +418,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('does not send again an upload the server itself refused with 503 and its { code } (shutting down): closes with that code, the batch kept for unsent()', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([Response.json({ code: 1001, reason: 'server shutting down' }, { status: 503 })]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([Response.json({ code: 1001, reason: 'server shutting down' }, { status: 503 })]);
       clock.advance(0);
       expect(await client.closed).toEqual({ code: 1001, reason: 'server shutting down', wasClean: true });
       expect(session.posts).toHaveLength(1);
@@ -430,12 +426,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('keeps drain() (the WebSocket upgrade waiting for the uploads) pending until the upload sent again is answered', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([new TypeError('fetch failed')]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([new TypeError('fetch failed')]);
       let drained = false;
       void client.transport.drain().then(() => { drained = true; });
       await settle();
@@ -447,12 +438,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('stops sending it again once the server ended the session: reports the server\'s close and hands the batch back', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([new TypeError('fetch failed')]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([new TypeError('fetch failed')]);
       session.end({ code: 1012, reason: 'restart' });
       await settle();
       expect(client.onClose).not.toHaveBeenCalled();
@@ -464,12 +450,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('lets close() wait for the upload being sent again, then DELETEs the session', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([new TypeError('fetch failed')]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([new TypeError('fetch failed')]);
       const lost = vi.fn();
       client.transport.close(1000, 'bye', lost);
       await settle();
@@ -481,12 +462,7 @@ describe('LongPollingTransport', () => {
     });
 
     it('cancels the next try when closed without waiting (a drop, leaving the page): the batch stays for unsent()', async () => {
-      const clock = new ManualClock();
-      const session = scriptedUploads([new TypeError('fetch failed')]);
-      const client = open('ws://example.test/ws', { fetch: session.fetch, clock });
-      await client.opened;
-      client.transport.send(frame(1));
-      await settle();
+      const { clock, session, client } = await uploadingFirstFrame([new TypeError('fetch failed')]);
       expect(clock.delays()).toContain(250);
       client.transport.close(4000, 'heartbeat timeout');
       expect(clock.delays()).not.toContain(250);
