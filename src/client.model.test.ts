@@ -169,7 +169,7 @@ describe('EnhancedWebSocketClient model', () => {
   });
 });
 
-// Counterexamples the model found, shrunk and written out. `it.fails`: the bug is real and not fixed yet.
+// Counterexamples the model found, shrunk and written out; each failed before its fix.
 describe('EnhancedWebSocketClient model findings', () => {
   // Found by the model: connect, accept, cut (reconnect: false, so closed), request, advance(12000),
   // close(). A request made while closed waits in the kept queue, which arms the queue's expiry
@@ -348,10 +348,10 @@ describe('EnhancedWebSocketClient model findings', () => {
   // only if it accepts the upgrade: it refuses, and 'a' is gone without a report (stats.sent counts it,
   // stats.dropped does not; docs/protocol.md: frames after the upgrade frame "are lost if the server
   // refuses the upgrade"). The same happens behind the previous finding, where the upgrade frame went
-  // out after long-polling had already failed. Fix: until long-polling has ended with "upgraded",
-  // close() should send held writes over long-polling (whose refusals are reported after close()), or
-  // report them as not sent.
-  it.fails('does not lose, without a word, what close() writes on a probe the server then refuses', async () => {
+  // out after long-polling had already failed. Fixed: close() still writes them on the probe (the
+  // common case, the server accepts, delivers them), then listens for the probe's close: the server's
+  // 4404 means it never read them, and they are reported as not delivered after close().
+  it('does not lose, without a word, what close() writes on a probe the server then refuses', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'hang', pollingMode: 'accept', auth: 'off', answerPings: false, replies: 'none', latency: 50 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, fetch: server.fetch, connectTimeout: 100, reconnect: { initialDelay: 10, jitter: 0 }, heartbeat: false });

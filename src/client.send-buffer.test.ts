@@ -113,4 +113,33 @@ describe('messages in the send buffer of a connection that dies', () => {
     expect(sockets.last().sent).toEqual([]);
     expect(client.stats).toMatchObject({ sent: 1, queued: 0 });
   });
+
+  it('are reported, not lost without a word, when the link dies after close() before the buffer went out', async () => {
+    const { client, sockets } = await openClient();
+    const errors: string[] = [];
+    client.onError((error) => errors.push(error.message));
+    const socket = sockets.last();
+    client.send('chat', 'left');
+    client.send('chat', 'stuck');
+    socket.transmit(utf8Length(socket.sent[0]!));
+    client.close();
+    expect(errors).toEqual([]); // the buffer may still go out before the close frame
+    socket.closed(1006);
+    expect(errors).toEqual(['enhanced-ws: "chat" was not sent: not delivered after close()']);
+    expect(client.stats).toMatchObject({ sent: 1, dropped: 1, queued: 0 });
+  });
+
+  it('report no auth frame after close(): it is protocol, not an app message', async () => {
+    const { client, sockets } = makeClient({ auth: () => 'token' });
+    const errors: string[] = [];
+    client.onError((error) => errors.push(error.message));
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    socket.open();
+    await vi.advanceTimersByTimeAsync(5000); // no answer to the auth frame: the client opens anyway
+    client.send('chat', 'stuck');
+    client.close();
+    socket.closed(1006); // auth and chat never left
+    expect(errors).toEqual(['enhanced-ws: "chat" was not sent: not delivered after close()']);
+  });
 });

@@ -227,22 +227,27 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       throw new TypeError(`enhanced-ws: close reason must be a string of at most 123 UTF-8 bytes, got ${typeof reason === 'string' ? `${String(utf8Length(reason))} bytes` : typeof reason}`);
     }
     if (this._state === 'closed') return;
-    if (this._upgrade) {
+    // What the transport took still goes out (long-polling's pending upload too), as a WebSocket
+    // sends its buffer before its close frame; what the server then refuses (or never
+    // acknowledges) is reported.
+    const lost = (frames: string[]): void => {
+      this._outbox.takeBack(frames, 'not delivered after close()');
+    };
+    const upgrade = this._upgrade;
+    if (upgrade) {
       // Writes held by a swap under way go out too: on the probe once the server reads it (the
-      // `upgrade` frame went out; its close below follows them), else on long-polling. A probe
-      // the server closed meanwhile sent none of them: they stay queued.
-      const probe = this._upgrade.socket;
+      // `upgrade` frame went out; the probe's close follows them), else on long-polling. A probe
+      // the server closed meanwhile sent none of them: they stay queued. If the server refuses
+      // the upgrade, it never reads them: reported.
+      this._upgrade = undefined;
+      const probe = upgrade.writer;
       this._outbox.paused = false;
       this._outbox.flush(probe);
-      if (probe) this._outbox.takeBack(this._upgrade.unsent());
+      if (probe) this._outbox.takeBack(upgrade.unsent());
+      upgrade.cancel(code, reason, probe && lost);
     }
-    // First: what the transport took still goes out (long-polling's pending upload too), as a
-    // WebSocket sends its buffer before its close frame; what the server then refuses (or never
-    // acknowledges) is reported.
     const transport = this._transport;
-    transport?.close(code, reason, (frames) => {
-      this._outbox.takeBack(frames, 'not delivered after close()');
-    });
+    transport?.close(code, reason, lost);
     if (transport instanceof LongPollingTransport) this._closing = transport.drain();
     this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }

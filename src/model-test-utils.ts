@@ -205,7 +205,14 @@ export class ModelSocket implements Peer {
     this.closedByClient = { code, reason };
     this._loseBuffer(); // (a stalled link never sends it before the close frame)
     this._server.onClientClose(this, code);
-    this.readyState = 2; // the close event never comes: the client detached its handlers first
+    this.readyState = 2;
+    // A client still listening (its close() waits to hear what the server made of the last frames)
+    // gets the close event once the server read what came before: its own code echoed.
+    if (this.attached) {
+      this._server.later(() => {
+        if (this.readyState === 2 && !this.closing) this._end({ code: code ?? 1005, reason: reason ?? '', wasClean: true }, false);
+      });
+    }
   }
 
   // The server's side.
@@ -236,7 +243,8 @@ export class ModelSocket implements Peer {
 
   /** The server's close frame arrives: CLOSING (writes now discarded); the close event comes with `finishClose()`. */
   closeFrame(code: number, reason = ''): boolean {
-    if (this.readyState !== 1) return false;
+    // (after the client's close(): a server close frame that crossed it, its code is the one the client sees)
+    if (this.readyState !== 1 && !(this.readyState === 2 && this.closedByClient && !this.closing)) return false;
     this.readyState = 2;
     this.closing = { code, reason, wasClean: true };
     this._server.onClosing(this);

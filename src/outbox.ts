@@ -83,7 +83,7 @@ export class Outbox {
    * expired at the open, and writes held during a swap never expire (the connection never went
    * down). `to`: the connection's transport unless said otherwise (the probe of a swap cut short by close()).
    */
-  flush(to?: Transport): void {
+  flush(to?: Pick<Transport, 'send'>): void {
     if (this._host.state() !== 'open' || this.paused) return;
     if (this._pingDue) {
       this._pingDue = false;
@@ -149,7 +149,7 @@ export class Outbox {
     this._host.report(error);
   }
 
-  private _write(frame: string, id?: string, to = this._host.transport()): void {
+  private _write(frame: string, id?: string, to: Pick<Transport, 'send'> | undefined = this._host.transport()): void {
     (to as Transport).send(frame);
     this._stats.sent++;
     if (id) this._requests.markSent(id);

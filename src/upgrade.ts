@@ -36,6 +36,8 @@ export interface UpgradeHost {
  */
 export class WebSocketUpgrade {
   private readonly _early: unknown[] = [];
+  /** App frames `close()` wrote on the probe during the swap. */
+  private readonly _written: string[] = [];
   private _committed = false;
   /** The `upgrade` frame, once sent. */
   private _frame: string | undefined;
@@ -96,25 +98,38 @@ export class WebSocketUpgrade {
     return false;
   }
 
-  /** The probe socket once the `upgrade` frame went out on it (the server reads it from then on), else undefined. */
-  get socket(): Transport | undefined {
-    return this._committed && !this._done ? this._socket : undefined;
+  /**
+   * Where `close()` during the swap writes the held frames: the probe, once the `upgrade` frame
+   * went out on it (the server reads it from then on; its switch moves them on), else undefined.
+   */
+  get writer(): Pick<Transport, 'send'> | undefined {
+    return this._committed && !this._done ? this : undefined;
+  }
+
+  /** Writes an app frame on the probe, recorded: a server that refuses the upgrade never reads it. */
+  send(frame: string): void {
+    this._written.push(frame);
+    this._socket.send(frame);
   }
 
   /** What the app's writes on the probe never sent (`Transport.unsent()`): not the `upgrade` frame, which is protocol, never a message to send again. */
   unsent(): string[] {
-    return (this._socket.unsent?.() ?? []).filter((frame) => frame !== this._frame);
+    return this._appFrames(this._socket.unsent?.() ?? []);
   }
 
   /**
    * Abandons the attempt and closes the probe socket (unless it was adopted). The client closing
    * passes its own code and reason: the server may have moved the connection to this socket already.
+   * `lost` (close() wrote on the probe): hears of what the server never read, every frame written
+   * when it refused the upgrade (4404, its session gone).
    */
-  cancel(code = 1000, reason = 'upgrade cancelled'): void {
+  cancel(code = 1000, reason = 'upgrade cancelled', lost?: (frames: string[]) => void): void {
     if (this._done) return;
     this._done = true;
     this._clock.clearTimeout(this._timer);
-    this._socket.close(code, reason);
+    this._socket.close(code, reason, lost && ((frames, event) => {
+      lost(event?.code === CloseCode.SESSION_NOT_FOUND ? this._written : this._appFrames(frames));
+    }));
   }
 
   private _commit(): void {
@@ -136,6 +151,10 @@ export class WebSocketUpgrade {
         this._fail();
       }, COMMIT_TIMEOUT_MS);
     });
+  }
+
+  private _appFrames(frames: string[]): string[] {
+    return frames.filter((frame) => frame !== this._frame);
   }
 
   private _fail(): void {

@@ -18,6 +18,7 @@ const ANSWER_GRACE_MS = 5000;
  */
 export function withCredentials(inner: Transport, authFrame: string, isAnswer: (data: unknown) => boolean, clock: Clock): Transport {
   let timer: TimerHandle | undefined;
+  const appFrames = (frames: string[]): string[] => frames.filter((frame) => frame !== authFrame);
   return {
     name: inner.name,
     open(handlers) {
@@ -56,11 +57,11 @@ export function withCredentials(inner: Transport, authFrame: string, isAnswer: (
     },
     // Frames that never left: the client queues them again, with credentials as without; not the
     // auth frame (a link that died with it still buffered), which each connection sends anew.
-    unsent: () => (inner.unsent?.() ?? []).filter((frame) => frame !== authFrame),
+    unsent: () => appFrames(inner.unsent?.() ?? []),
     buffered: () => inner.buffered?.() ?? 0,
-    close: (code, reason) => {
+    close: (code, reason, lost) => {
       clock.clearTimeout(timer);
-      inner.close(code, reason);
+      inner.close(code, reason, lost && ((frames, event) => { lost(appFrames(frames), event); }));
     },
   };
 }

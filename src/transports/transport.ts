@@ -36,9 +36,11 @@ export interface Transport {
   /**
    * Closes and detaches; no handler runs after this returns. `lost` (the app's `close()`): frames
    * already handed over still go out first, as a WebSocket sends its buffer before its close
-   * frame; those the peer then refuses are handed to `lost`. Without it they stay for `unsent()`.
+   * frame; those the peer then refuses, or the link never carried, are handed to `lost` once the
+   * close is over (a WebSocket passes its close event too: the peer's code says what it made of
+   * them). Without it they stay for `unsent()`.
    */
-  close(code: number, reason: string, lost?: (frames: string[]) => void): void;
+  close(code: number, reason: string, lost?: (frames: string[], event?: TransportCloseEvent) => void): void;
   /**
    * Frames handed to `send()` that the server has not acknowledged, in order, taken out of the
    * transport so the client can queue them again. A WebSocket knows those sent once it was closing

@@ -148,6 +148,29 @@ describe('WebSocketTransport unsent()', () => {
   });
 });
 
+describe('WebSocketTransport close() with lost', () => {
+  it('hands lost, with the close event, the frames still buffered when the link died during the closing handshake', () => {
+    const { transport, socket, handlers: on } = openTransport();
+    for (const letter of 'abc') transport.send(frame(letter));
+    socket.transmit(10); // a left
+    const lost = vi.fn();
+    transport.close(1000, 'bye', lost);
+    expect(lost).not.toHaveBeenCalled(); // the buffer may still go out
+    socket.closed();
+    expect(lost).toHaveBeenCalledExactlyOnceWith([frame('b'), frame('c')], { code: 1006, reason: '', wasClean: false });
+    expect(on.onClose).not.toHaveBeenCalled(); // detached: only lost hears
+  });
+
+  it("hands lost no frame after a clean close, and the peer's code", () => {
+    const { transport, socket } = openTransport();
+    transport.send(frame('a'));
+    const lost = vi.fn();
+    transport.close(1000, 'bye', lost);
+    socket.closed(4404);
+    expect(lost).toHaveBeenCalledExactlyOnceWith([], { code: 4404, reason: '', wasClean: true });
+  });
+});
+
 describe('WebSocketTransport memory of written frames', () => {
   it('remembers nothing while bufferedAmount stays 0', () => {
     const { transport, socket } = openTransport();

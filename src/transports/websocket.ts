@@ -3,7 +3,7 @@
 import { CloseCode } from '../close-codes.js';
 import { show } from '../errors.js';
 import { utf8Length } from '../utf8.js';
-import type { Transport, TransportHandlers } from './transport.js';
+import type { Transport, TransportCloseEvent, TransportHandlers } from './transport.js';
 
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket';
@@ -55,15 +55,9 @@ export class WebSocketTransport implements Transport {
       handlers.onError(event);
     };
     socket.onclose = (event) => {
-      // After an abnormal close, `bufferedAmount` still counts the UTF-8 bytes `send()` queued
-      // that never left (WHATWG, as Chromium does): the frames covering them were never delivered,
-      // not even the oldest, partly sent one (a server gets whole messages only). Node's `ws` (no
-      // EventTarget) counts otherwise, control frames included: it is not trusted (docs/architecture.md).
-      if (!event.wasClean && typeof EventTarget === 'function' && socket instanceof EventTarget) {
-        this._unsent = this._buffered(socket.bufferedAmount).concat(this._unsent);
-      }
+      this._unsent = this._neverSent(socket, event).concat(this._unsent);
       this._detach();
-      handlers.onClose({ code: event.code || CloseCode.ABNORMAL, reason: event.reason, wasClean: event.wasClean });
+      handlers.onClose(closeEvent(event));
     };
   }
 
@@ -95,9 +89,17 @@ export class WebSocketTransport implements Transport {
     return this._socket?.bufferedAmount ?? 0;
   }
 
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, lost?: (frames: string[], event: TransportCloseEvent) => void): void {
     this._closed = true;
     const socket = this._detach();
+    // The app's close(): the buffer still goes out before the close frame; if the link dies first
+    // (or the peer refuses what came, which only the caller can tell from the code), `lost` hears.
+    if (socket && lost) {
+      socket.onclose = (event) => {
+        socket.onclose = null;
+        lost(this._neverSent(socket, event), closeEvent(event));
+      };
+    }
     // Browsers allow only 1000 and 3000-4999 from scripts; anything else would throw.
     const allowed = code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL;
     try {
@@ -105,6 +107,16 @@ export class WebSocketTransport implements Transport {
     } catch {
       socket?.close(allowed); // a reason over 123 UTF-8 bytes (an error's text): the socket must close all the same
     }
+  }
+
+  /**
+   * After an abnormal close, `bufferedAmount` still counts the UTF-8 bytes `send()` queued that
+   * never left (WHATWG, as Chromium does): the frames covering them were never delivered, not even
+   * the oldest, partly sent one (a server gets whole messages only). Node's `ws` (no EventTarget)
+   * counts otherwise, control frames included: it is not trusted (docs/architecture.md).
+   */
+  private _neverSent(socket: WebSocket, event: CloseEvent): string[] {
+    return !event.wasClean && typeof EventTarget === 'function' && socket instanceof EventTarget ? this._buffered(socket.bufferedAmount) : [];
   }
 
   /**
@@ -132,3 +144,5 @@ export class WebSocketTransport implements Transport {
 }
 
 const ignore = (): void => undefined;
+
+const closeEvent = (event: CloseEvent): TransportCloseEvent => ({ code: event.code || CloseCode.ABNORMAL, reason: event.reason, wasClean: event.wasClean });
