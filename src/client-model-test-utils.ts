@@ -577,9 +577,6 @@ export class Model {
     const last = this._lastOn.get(connection) ?? 0;
     if (n < last) this.fail(`${message.type} reached the server after the later message #${last} on the same connection`);
     this._lastOn.set(connection, n);
-    // (a WebSocket the app closed may still deliver its last frames after a new connection's first:
-    // two sockets race, README; long-polling waits for them)
-    if (this._appClosed.has(peer) && !(peer instanceof PollingSession)) return;
     if (n < this._lastDelivered) this.fail(`${message.type} reached the server after the later message #${this._lastDelivered}`);
     this._lastDelivered = n;
     if (message.request) message.request.id = id;

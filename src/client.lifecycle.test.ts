@@ -128,6 +128,7 @@ describe('EnhancedWebSocketClient lifecycle', () => {
     client.close();
     client.connect();
     expect(client.state).toBe('connecting');
+    await settle(); // the old socket's closing handshake: the new one waits for it
     await settle();
     expect(client.state).toBe('open');
     expect(server.connections).toHaveLength(2);

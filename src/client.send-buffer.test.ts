@@ -1,4 +1,4 @@
-// Messages still in a WebSocket's send buffer when its connection dies: the client sends them again on the next connection (fake time, a buffering socket).
+// Messages still in a WebSocket's send buffer when its connection dies or the app closes it: sent again on the next connection, reported, or kept in order across close() and connect() (fake time, a buffering socket).
 
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { EnhancedWebSocketClient } from './client.js';
@@ -34,13 +34,14 @@ async function openClient() {
   return { client, sockets };
 }
 
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('messages in the send buffer of a connection that dies', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
 
   it('go out again first on the next connection, in order, before messages sent meanwhile, each counted once', async () => {
     const { client, sockets } = await openClient();
@@ -143,3 +144,51 @@ describe('messages in the send buffer of a connection that dies', () => {
     expect(errors).toEqual(['enhanced-ws: "chat" was not sent: not delivered after close()']);
   });
 });
+
+describe('connect() right after close()', () => {
+
+  it('opens the new socket once the old one closed, so its first message cannot overtake the last one sent before close()', async () => {
+    const { client, sockets } = await openClient();
+    const first = sockets.last();
+    client.send('chat', 'last before close');
+    client.close();
+    client.connect();
+    client.send('chat', 'first after connect');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sockets.made).toHaveLength(1); // the old socket is still sending its buffer
+    first.transmit(first.bufferedAmount);
+    first.closed(1000); // the server echoed the close: it has read everything before it
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.made).toHaveLength(2);
+    sockets.last().open();
+    expect(first.sent.map((frame) => decode(frame).payload)).toEqual(['last before close']);
+    expect(sockets.last().sent.map((frame) => decode(frame).payload)).toEqual(['first after connect']);
+  });
+
+  it('waits no longer than connectTimeout for an old socket that never reports its close', async () => {
+    const { client, sockets } = makeClient({ connectTimeout: 3000 });
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.last().open();
+    client.close();
+    client.connect();
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(sockets.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets.made).toHaveLength(2);
+    sockets.last().open();
+    expect(client.state).toBe('open');
+  });
+
+  it('leaves no timer behind when close() comes again while it waits', async () => {
+    const { client, sockets } = await openClient();
+    client.close();
+    client.connect();
+    client.close();
+    expect(vi.getTimerCount()).toBe(0);
+    sockets.made[0]!.closed(1000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.made).toHaveLength(1);
+    expect(client.state).toBe('closed');
+  });
+});
+

@@ -53,7 +53,11 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
   private _upgrade: WebSocketUpgrade | undefined;
   private _probeTimer: TimerHandle | undefined;
   private _probes = 0;
-  /** A long-polling connection close() let finish its uploads: a later connect() waits for them, so order holds across the two. */
+  /**
+   * Settles when the connection close() ended has sent its last frames (a WebSocket's close
+   * handshake is over, long-polling's uploads are answered): a later connect() waits for it, so
+   * the new connection's first message cannot overtake the old one's last.
+   */
   private _closing: Promise<void> | undefined;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
@@ -247,8 +251,14 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       upgrade.cancel(code, reason, probe && lost);
     }
     const transport = this._transport;
-    transport?.close(code, reason, lost);
-    if (transport instanceof LongPollingTransport) this._closing = transport.drain();
+    if (transport) {
+      this._closing = new Promise((resolve) => {
+        transport.close(code, reason, (frames) => {
+          lost(frames);
+          resolve();
+        });
+      });
+    }
     this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }
 
@@ -257,15 +267,27 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     this._clock.clearTimeout(this._retryTimer);
     this._clock.clearTimeout(this._connectTimer);
     if (isOffline()) return; // the `online` listener tries again
+    const closing = this._closing;
+    if (closing) {
+      // Start once the connection close() ended is over, or once connectTimeout says it never will be.
+      const go = (): void => {
+        if (epoch !== this._epoch) return;
+        this._closing = undefined;
+        this._attemptNow();
+      };
+      this._connectTimer = this._clock.setTimeout(go, this._options.connectTimeout);
+      void closing.then(go);
+      return;
+    }
     this._armConnectTimer();
     const { auth } = this._options;
-    new Promise<[string, string | undefined, unknown]>((resolve) => {
-      resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.(), this._closing]));
+    new Promise<[string, string | undefined]>((resolve) => {
+      resolve(Promise.all([typeof this._url === 'function' ? this._url() : this._url, auth?.()]));
     })
       .then(([rawUrl, credentials]) => {
         if (epoch !== this._epoch) return;
         if (isOffline()) {
-          // Went offline while waiting (url(), auth(), a closing long-polling connection): the `online` listener tries again.
+          // Went offline while url() or auth() ran: the `online` listener tries again.
           this._clock.clearTimeout(this._connectTimer);
           return;
         }

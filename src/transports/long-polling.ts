@@ -161,10 +161,14 @@ export class LongPollingTransport implements Transport {
    * to `send()` go out first, as a WebSocket sends its buffer before its close frame: polling
    * stops, uploads finish (aborting one would leave unknown whether the server got it), the
    * session is deleted after them, and frames the server refused go to `lost`. Without it (a drop,
-   * leaving the page: the `DELETE` must leave now), they stay for `unsent()`.
+   * leaving the page: the `DELETE` must leave now), they stay for `unsent()`. Already ended: `lost`
+   * hears at once, of nothing (what it held is for `unsent()`).
    */
   close(code: number, reason: string, lost?: (frames: string[]) => void): void {
-    if (this._done || !this._handlers) return;
+    if (this._done || !this._handlers) {
+      lost?.([]);
+      return;
+    }
     this._handlers = undefined;
     const end = (): void => {
       this._stop();

@@ -38,7 +38,8 @@ export interface Transport {
    * already handed over still go out first, as a WebSocket sends its buffer before its close
    * frame; those the peer then refuses, or the link never carried, are handed to `lost` once the
    * close is over (a WebSocket passes its close event too: the peer's code says what it made of
-   * them). Without it they stay for `unsent()`.
+   * them); `lost` is called exactly once, the client waits for it before a new connection. Without
+   * it they stay for `unsent()`.
    */
   close(code: number, reason: string, lost?: (frames: string[], event?: TransportCloseEvent) => void): void;
   /**
