@@ -492,10 +492,6 @@ export class Model {
         add(peer.buffer);
         add(peer.lost);
         add(peer.awaiting); // (on a probe, behind its upgrade frame: in flight until the server decides)
-        // What close() writes on a probe behind its upgrade frame is lost when the server refuses the
-        // upgrade (the known bug "does not lose, without a word, what close() writes on a probe…"; the
-        // client only writes there during close()): counted as gone, like a socket's lost buffer.
-        add(peer.refused);
       }
       if (!(peer instanceof PollingSession)) continue;
       for (const list of peer.uncertain) add(list);

@@ -169,6 +169,7 @@ describe('connect() right after close()', () => {
     const { client, sockets } = makeClient({ connectTimeout: 3000 });
     await vi.advanceTimersByTimeAsync(0);
     sockets.last().open();
+    client.send('chat', 'on a link that takes nothing');
     client.close();
     client.connect();
     await vi.advanceTimersByTimeAsync(2999);
@@ -179,8 +180,19 @@ describe('connect() right after close()', () => {
     expect(client.state).toBe('open');
   });
 
+  it('does not wait for an old socket whose buffer was empty: what it sent is on the wire, ahead of any new handshake', async () => {
+    const { client, sockets } = await openClient();
+    client.send('chat', 'gone');
+    sockets.last().transmit(sockets.last().bufferedAmount);
+    client.close();
+    client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets.made).toHaveLength(2); // the old one's close event has not come yet
+  });
+
   it('leaves no timer behind when close() comes again while it waits', async () => {
     const { client, sockets } = await openClient();
+    client.send('chat', 'still buffered');
     client.close();
     client.connect();
     client.close();

@@ -58,7 +58,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
    * handshake is over, long-polling's uploads are answered): a later connect() waits for it, so
    * the new connection's first message cannot overtake the old one's last.
    */
-  private _closing: Promise<void> | undefined;
+  private _closing: Promise<unknown> | undefined;
   private readonly _selection: TransportSelection;
   private readonly _options: ResolvedOptions;
   private readonly _clock: Clock;
@@ -233,10 +233,15 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     if (this._state === 'closed') return;
     // What the transport took still goes out (long-polling's pending upload too), as a WebSocket
     // sends its buffer before its close frame; what the server then refuses (or never
-    // acknowledges) is reported.
-    const lost = (frames: string[]): void => {
-      this._outbox.takeBack(frames, 'not delivered after close()');
-    };
+    // acknowledges) is reported. A later connect() waits until then: see _closing.
+    const waits: Promise<void>[] = [];
+    const closed = (close: (lost: (frames: string[]) => void) => void): Promise<void> =>
+      new Promise((resolve) => {
+        close((frames) => {
+          this._outbox.takeBack(frames, 'not delivered after close()');
+          resolve();
+        });
+      });
     const upgrade = this._upgrade;
     if (upgrade) {
       // Writes held by a swap under way go out too: on the probe once the server reads it (the
@@ -247,17 +252,25 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
       const probe = upgrade.writer;
       this._outbox.paused = false;
       this._outbox.flush(probe);
-      if (probe) this._outbox.takeBack(upgrade.unsent());
-      upgrade.cancel(code, reason, probe && lost);
+      if (probe) {
+        this._outbox.takeBack(upgrade.unsent());
+        waits.push(
+          closed((lost) => {
+            upgrade.cancel(code, reason, lost);
+          }),
+        );
+      } else upgrade.cancel(code, reason);
     }
     const transport = this._transport;
     if (transport) {
-      this._closing = new Promise((resolve) => {
-        transport.close(code, reason, (frames) => {
-          lost(frames);
-          resolve();
-        });
+      // A WebSocket whose buffer is empty is not waited for: what it sent is on the wire, ahead of
+      // any new handshake, and a dead link would hold connect() up for connectTimeout.
+      const busy = transport.buffered?.() !== 0;
+      const done = closed((lost) => {
+        transport.close(code, reason, lost);
       });
+      if (busy) waits.push(done);
+      this._closing = Promise.all(waits);
     }
     this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }
@@ -276,7 +289,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         this._attemptNow();
       };
       this._connectTimer = this._clock.setTimeout(go, this._options.connectTimeout);
-      void closing.then(go);
+      void closing.then(go, go);
       return;
     }
     this._armConnectTimer();

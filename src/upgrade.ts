@@ -112,23 +112,30 @@ export class WebSocketUpgrade {
     this._socket.send(frame);
   }
 
-  /** What the app's writes on the probe never sent (`Transport.unsent()`): not the `upgrade` frame, which is protocol, never a message to send again. */
+  /**
+   * What the app's writes on the probe never sent (`Transport.unsent()`): not the `upgrade` frame,
+   * which is protocol, never a message to send again. They are the last written (the socket
+   * was closing): no longer counted as written.
+   */
   unsent(): string[] {
-    return this._appFrames(this._socket.unsent?.() ?? []);
+    const frames = this._appFrames(this._socket.unsent?.() ?? []);
+    this._written.length -= frames.length;
+    return frames;
   }
 
   /**
    * Abandons the attempt and closes the probe socket (unless it was adopted). The client closing
    * passes its own code and reason: the server may have moved the connection to this socket already.
    * `lost` (close() wrote on the probe): hears of what the server never read, every frame written
-   * when it refused the upgrade (4404, its session gone).
+   * when it refused the upgrade (4404, its session gone; unless that was the code the app closed
+   * with, which the server echoes).
    */
   cancel(code = 1000, reason = 'upgrade cancelled', lost?: (frames: string[]) => void): void {
     if (this._done) return;
     this._done = true;
     this._clock.clearTimeout(this._timer);
     this._socket.close(code, reason, lost && ((frames, event) => {
-      lost(event?.code === CloseCode.SESSION_NOT_FOUND ? this._written : this._appFrames(frames));
+      lost(event?.code === CloseCode.SESSION_NOT_FOUND && code !== event.code ? this._written : this._appFrames(frames));
     }));
   }
 

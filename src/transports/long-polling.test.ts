@@ -213,6 +213,16 @@ describe('LongPollingTransport', () => {
     expect(log).toEqual(['open']);
   });
 
+  it('close() with lost on a session the server already ended calls lost at once, with nothing (the client waits for it before connecting again)', async () => {
+    const server = await start();
+    const { conn, transport, closed } = await connect(server);
+    conn.close(4000, 'bye');
+    await closed;
+    const lost = vi.fn();
+    transport.close(1000, '', lost);
+    expect(lost).toHaveBeenCalledExactlyOnceWith([]);
+  });
+
   it('close() during the handshake opens nothing', async () => {
     const server = await start();
     const client = open(wsUrl(server));

@@ -89,7 +89,7 @@ export class WebSocketTransport implements Transport {
     return this._socket?.bufferedAmount ?? 0;
   }
 
-  close(code: number, reason: string, lost?: (frames: string[], event: TransportCloseEvent) => void): void {
+  close(code: number, reason: string, lost?: (frames: string[], event?: TransportCloseEvent) => void): void {
     this._closed = true;
     const socket = this._detach();
     // The app's close(): the buffer still goes out before the close frame; if the link dies first
@@ -99,7 +99,7 @@ export class WebSocketTransport implements Transport {
         socket.onclose = null;
         lost(this._neverSent(socket, event), closeEvent(event));
       };
-    } else lost?.([], { code, reason, wasClean: true }); // (no socket: it failed to open, or closed already)
+    } else lost?.([]); // (no socket: it failed to open, or closed already)
     // Browsers allow only 1000 and 3000-4999 from scripts; anything else would throw.
     const allowed = code === CloseCode.NORMAL || (code >= 3000 && code <= 4999) ? code : CloseCode.NORMAL;
     try {
