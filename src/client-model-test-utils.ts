@@ -296,6 +296,9 @@ export class Model {
       malformed: stats.malformed,
       news: this._news.length,
       earlyNews: this._earlyNews,
+      // (sockets that died with frames in their send buffer while the client listened: it resends them, or after its close() reports them)
+      resentBuffers: this.server.sockets.filter((s) => s.ended?.heard && s.buffer.length > 0 && !s.closedByClient).length,
+      lostAfterClose: this.server.sockets.filter((s) => s.ended?.heard && s.buffer.length > 0 && s.closedByClient).length,
     };
   }
 

@@ -132,11 +132,11 @@ afterEach(() => {
 });
 
 /** Runs the property over `configs`, `runs` times; MODEL_STATS adds up what the runs exercised. */
-async function hunt(configs: fc.Arbitrary<ModelConfig>, ops: fc.Arbitrary<Op>, runs: number): Promise<void> {
+async function hunt(configs: fc.Arbitrary<ModelConfig>, ops: fc.Arbitrary<Op>, runs: number, opening: readonly Op[] = []): Promise<void> {
   const totals: Record<string, number> | undefined = process.env.MODEL_STATS ? {} : undefined;
   await fc.assert(
     fc.asyncProperty(configs, fc.array(ops, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
-      const model = await run(config, ops);
+      const model = await run(config, [...opening, ...ops]);
       if (totals) for (const [key, value] of Object.entries(model.summary())) totals[key] = (totals[key] ?? 0) + value;
     }),
     { numRuns: runs, ...(SEED === undefined ? {} : { seed: SEED }) },
@@ -159,6 +159,24 @@ const upgradeConfigArb = configArb.map((config): ModelConfig => ({
   server: { ...config.server, mode: 'refuse', pollingMode: 'accept' },
 }));
 
+/** A link that stalls often, then dies or drains, around the app's close(): the send buffer's frames are resent, reported, or delivered. */
+const bufferOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: opArb },
+  { weight: 2, arbitrary: fc.constant<Op>({ op: 'stall' }) },
+  { weight: 2, arbitrary: fc.constantFrom<Op>({ op: 'send', payload: 'text' }, { op: 'send', payload: 'large' }, { op: 'request', payload: 'text', timeout: undefined }) },
+  { weight: 2, arbitrary: fc.constantFrom<Op>({ op: 'drain' }, { op: 'cut' }, { op: 'cut' }, { op: 'close', code: undefined }, { op: 'connect' }) },
+);
+
+/** The server takes WebSocket (the buffer is the WebSocket's); its answers come soon enough to open before stalling. */
+const bufferConfigArb = configArb.map((config): ModelConfig => ({
+  ...config,
+  transports: ['websocket'],
+  autoConnect: true,
+  closeIn: 'none',
+  unblockAfter: undefined,
+  server: { ...config.server, mode: 'accept', auth: config.server.auth === 'accept' ? 'accept' : 'off', latency: Math.min(config.server.latency, 10) },
+}));
+
 describe('EnhancedWebSocketClient model', () => {
   it('keeps its promises over random runs', { timeout: 120_000 }, async () => {
     await hunt(configArb, opArb, RUNS);
@@ -166,6 +184,10 @@ describe('EnhancedWebSocketClient model', () => {
 
   it('keeps its promises across the long-polling fallback and the upgrade to WebSocket', { timeout: 120_000 }, async () => {
     await hunt(upgradeConfigArb, upgradeOpArb, Math.ceil(RUNS / 2));
+  });
+
+  it('keeps its promises when the link stalls and dies with frames in the send buffer', { timeout: 120_000 }, async () => {
+    await hunt(bufferConfigArb, bufferOpArb, Math.ceil(RUNS / 3), [{ op: 'advance', ms: 50 }]); // (open first, mostly)
   });
 });
 
