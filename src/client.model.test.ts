@@ -132,11 +132,11 @@ afterEach(() => {
 });
 
 /** Runs the property over `configs`, `runs` times; MODEL_STATS adds up what the runs exercised. */
-async function hunt(configs: fc.Arbitrary<ModelConfig>, ops: fc.Arbitrary<Op>, runs: number): Promise<void> {
+async function hunt(configs: fc.Arbitrary<ModelConfig>, ops: fc.Arbitrary<Op>, runs: number, opening: readonly Op[] = []): Promise<void> {
   const totals: Record<string, number> | undefined = process.env.MODEL_STATS ? {} : undefined;
   await fc.assert(
     fc.asyncProperty(configs, fc.array(ops, { minLength: 1, maxLength: 40, size: 'max' }), async (config, ops) => {
-      const model = await run(config, ops);
+      const model = await run(config, [...opening, ...ops]);
       if (totals) for (const [key, value] of Object.entries(model.summary())) totals[key] = (totals[key] ?? 0) + value;
     }),
     { numRuns: runs, ...(SEED === undefined ? {} : { seed: SEED }) },
@@ -159,6 +159,24 @@ const upgradeConfigArb = configArb.map((config): ModelConfig => ({
   server: { ...config.server, mode: 'refuse', pollingMode: 'accept' },
 }));
 
+/** A link that stalls often, then dies or drains, around the app's close(): the send buffer's frames are resent, reported, or delivered. */
+const bufferOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: opArb },
+  { weight: 2, arbitrary: fc.constant<Op>({ op: 'stall' }) },
+  { weight: 2, arbitrary: fc.constantFrom<Op>({ op: 'send', payload: 'text' }, { op: 'send', payload: 'large' }, { op: 'request', payload: 'text', timeout: undefined }) },
+  { weight: 2, arbitrary: fc.constantFrom<Op>({ op: 'drain' }, { op: 'cut' }, { op: 'cut' }, { op: 'close', code: undefined }, { op: 'connect' }) },
+);
+
+/** The server takes WebSocket (the buffer is the WebSocket's); its answers come soon enough to open before stalling. */
+const bufferConfigArb = configArb.map((config): ModelConfig => ({
+  ...config,
+  transports: ['websocket'],
+  autoConnect: true,
+  closeIn: 'none',
+  unblockAfter: undefined,
+  server: { ...config.server, mode: 'accept', auth: config.server.auth === 'accept' ? 'accept' : 'off', latency: Math.min(config.server.latency, 10) },
+}));
+
 describe('EnhancedWebSocketClient model', () => {
   it('keeps its promises over random runs', { timeout: 120_000 }, async () => {
     await hunt(configArb, opArb, RUNS);
@@ -167,9 +185,13 @@ describe('EnhancedWebSocketClient model', () => {
   it('keeps its promises across the long-polling fallback and the upgrade to WebSocket', { timeout: 120_000 }, async () => {
     await hunt(upgradeConfigArb, upgradeOpArb, Math.ceil(RUNS / 2));
   });
+
+  it('keeps its promises when the link stalls and dies with frames in the send buffer', { timeout: 120_000 }, async () => {
+    await hunt(bufferConfigArb, bufferOpArb, Math.ceil(RUNS / 3), [{ op: 'advance', ms: 50 }]); // (open first, mostly)
+  });
 });
 
-// Counterexamples the model found, shrunk and written out; each failed before its fix.
+// Counterexamples the model found, shrunk and written out; each failed before its fix (`it.fails`: not fixed yet).
 describe('EnhancedWebSocketClient model findings', () => {
   // Found by the model: connect, accept, cut (reconnect: false, so closed), request, advance(12000),
   // close(). A request made while closed waits in the kept queue, which arms the queue's expiry
@@ -370,5 +392,47 @@ describe('EnhancedWebSocketClient model findings', () => {
     expect(probe.refused.map((frame) => (JSON.parse(frame) as { type: string }).type)).toEqual(['a']); // the server never read it
     expect(errors).toEqual(['enhanced-ws: "a" was not sent: not delivered after close()']); // got none: lost without a word
     expect(client.stats).toMatchObject({ sent: 0, dropped: 1, queued: 0 }); // got sent 1, dropped 0
+  });
+
+  // Found by the model once its WebSocket kept Chromium's send buffer (shrunk): open, the link stalls,
+  // send a, the heartbeat's ping goes behind it, send b (the buffer grows: "an app writing into a dead
+  // link"), the heartbeat closes (4000) and the client reconnects; then the old link dies (1006,
+  // `bufferedAmount` still counting a, the ping and b). Nothing is resent, nothing reported: a and b are
+  // gone without a word, while stats.sent counts them. README: messages the browser had not transmitted
+  // when a connection dies, "still counted in its bufferedAmount", go out again on the next connection;
+  // after the app's close(), they are reported. A drop the client decides itself (heartbeat timeout; by
+  // the code, pagehide and a final code with reconnect off too) lets go of the socket at once
+  // (`_release`: `transport.close(code, reason)` without `lost`), so its close event, the only place
+  // `bufferedAmount` can be trusted, goes unheard (the socket still holds them: Chromium sends a buffer
+  // before the close frame, so taking them back at the drop could deliver them twice). Were the old
+  // link to recover after the retry instead, they would arrive after newer messages. (The model's
+  // harness excuses both until fixed: `_lostInTransit`, `_delivered`.)
+  // Proposed fix: let `_release` pass `lost` for a WebSocket whose `buffered()` is not 0, and have the
+  // retry wait for it as connect() after close() does (`_closing`, at most connectTimeout): at an unclean
+  // close the frames covering `bufferedAmount` are queued again ahead of newer ones (README's promise);
+  // once the retry went ahead without them, reported as not delivered (stats.sent--, stats.dropped++).
+  it.fails('reports or resends what a WebSocket the heartbeat gave up on never sent', async () => {
+    vi.useFakeTimers();
+    const server = new ModelServer({ mode: 'accept', pollingMode: 'accept', auth: 'off', answerPings: true, replies: 'none', latency: 1 });
+    const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, transports: ['websocket'], heartbeat: { interval: 1000, timeout: 300 }, reconnect: { initialDelay: 1000, jitter: 0 } });
+    const errors: string[] = [];
+    client.onError((error) => { errors.push(error.message); });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.state).toBe('open');
+    const socket = server.sockets[0]!;
+    socket.stalled = true; // the link takes nothing: writes wait in the send buffer
+    client.send('a');
+    await vi.advanceTimersByTimeAsync(1000); // the ping, behind a
+    client.send('b'); // the buffer grew: a dead link
+    await vi.advanceTimersByTimeAsync(300);
+    expect(client.state).toBe('reconnecting'); // heartbeat timeout (4000)
+    expect(socket.bufferedAmount).toBeGreaterThan(0);
+    socket.cut(); // the old link dies: a and b never left
+    await vi.advanceTimersByTimeAsync(2000); // the retry opens
+    expect(client.state).toBe('open');
+    const delivered = server.log.map((received) => received.type).filter((type) => type !== 'ping');
+    const reported = errors.flatMap((message) => /"(\w+)" was not sent/.exec(message)?.[1] ?? []);
+    expect([...delivered, ...reported].sort()).toEqual(['a', 'b']); // got []: neither resent nor reported (stats.sent 3)
+    client.close();
   });
 });

@@ -83,12 +83,20 @@ export interface Received {
 /** The carrier a connection is on now (a session that was upgraded goes on on its socket). */
 export const carrierOf = (peer: Peer): Peer => (peer.successor ? carrierOf(peer.successor) : peer);
 
+/** UTF-8 bytes, as WHATWG's `bufferedAmount` counts them (not the client's own `utf8Length`: the model checks it). */
+const encoder = new TextEncoder();
+const utf8Bytes = (text: string): number => encoder.encode(text).length;
+
 /**
- * A WebSocket shaped like the browser's: `send` while CONNECTING throws (as browsers do), while
- * CLOSING or CLOSED discards without a word (as browsers do once the closing handshake began).
- * Every frame sent while OPEN reaches the server at once and in order (no buffer to lose).
+ * A WebSocket shaped like Chromium's: `send` while CONNECTING throws, while CLOSING or CLOSED
+ * discards without a word (once the closing handshake began). Every frame sent while OPEN reaches
+ * the server at once and in order, unless the link is stalled: then it waits in the send buffer,
+ * counted in `bufferedAmount` (UTF-8 bytes, WHATWG), and a connection that dies keeps counting
+ * it in its close event. An EventTarget, as in browsers: the client trusts `bufferedAmount` only
+ * from one (transports/websocket.ts); its events still go to the on* handlers only (all the
+ * transport sets).
  */
-export class ModelSocket implements Peer {
+export class ModelSocket extends EventTarget implements Peer {
   readonly kind = 'websocket';
   readyState = 0;
   binaryType = 'blob';
@@ -101,16 +109,21 @@ export class ModelSocket implements Peer {
   readonly discarded: string[] = [];
   /** The link is stalled (a large upload, a dying network): writes wait in `buffer` and `bufferedAmount` grows. */
   stalled = false;
+  /**
+   * Frames written that have not reached the server, in order: in transit while the socket lives
+   * (a close frame waits behind them), never delivered once it ended (`cut()`: `bufferedAmount`
+   * still counts them in the close event).
+   */
   readonly buffer: string[] = [];
-  /** Frames that were still in the buffer when the connection ended. */
-  readonly lost: string[] = [];
   drainedAt: number | undefined;
+  /** How the connection ended, and whether the client still listened then (it hears what the buffer held). */
+  ended: (CloseInit & { heard: boolean }) | undefined;
   /** The server has the probe's `upgrade` frame and has not decided yet; frames after it wait in `awaiting`. */
   deciding = false;
   readonly awaiting: string[] = [];
   /** Frames that came after the `upgrade` frame on a probe the server then refused: never processed. */
   readonly refused: string[] = [];
-  /** Every frame the client wrote while OPEN (delivered, buffered or lost), and when it last wrote a ping. */
+  /** Every frame the client wrote while OPEN (delivered or buffered), and when it last wrote a ping. */
   readonly handed: string[] = [];
   pingHandedAt: number | undefined;
   pingHandedSeq = -1;
@@ -134,6 +147,7 @@ export class ModelSocket implements Peer {
     readonly url: string,
     private readonly _server: ModelServer,
   ) {
+    super();
     this.probe = new URL(url).searchParams.get('transport') === 'upgrade';
   }
 
@@ -154,7 +168,9 @@ export class ModelSocket implements Peer {
     if (this.readyState === 0) throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
     const frame = typeof data === 'string' ? data : '<binary>';
     if (this.readyState !== 1) {
+      // (still counted, as WHATWG says of every send() that does not throw, and Chromium does)
       this.discarded.push(frame);
+      this.bufferedAmount += utf8Bytes(frame);
       return;
     }
     this.handed.push(frame);
@@ -166,19 +182,26 @@ export class ModelSocket implements Peer {
     if (this.stalled) {
       // The link takes nothing: the frame waits in the send buffer (bufferedAmount grows).
       this.buffer.push(frame);
-      this.bufferedAmount += frame.length;
+      this.bufferedAmount += utf8Bytes(frame);
       return;
     }
     this._arrive(frame);
   }
 
-  /** The link takes frames again: what waited in the send buffer reaches the server, in order. */
+  /**
+   * The link takes frames again: what waited in the send buffer reaches the server, in order, then
+   * the client's close frame if it waited behind them (the server echoes it). Not once the
+   * connection ended: what the buffer held died with it.
+   */
   drain(): boolean {
-    if (!this.stalled) return false;
+    if (!this.stalled || this.readyState === 3) return false;
     this.stalled = false;
-    for (const frame of this.buffer.splice(0)) this._arrive(frame);
-    this.bufferedAmount = 0;
+    for (const frame of this.buffer.splice(0)) {
+      this.bufferedAmount -= utf8Bytes(frame);
+      this._arrive(frame);
+    }
     this.drainedAt = Date.now();
+    if (this.closedByClient) this._echoLater();
     return true;
   }
 
@@ -194,25 +217,24 @@ export class ModelSocket implements Peer {
     else this._server.receive(this, frame);
   }
 
-  /** The connection ended with frames still in the send buffer: lost with it, as on any socket (at most once). */
-  private _loseBuffer(): void {
-    this.lost.push(...this.buffer.splice(0));
-    this.bufferedAmount = 0;
-  }
-
+  /** The client's close frame goes out behind the send buffer: on a stalled link it waits for `drain()` (or dies with `cut()`). */
   close(code?: number, reason?: string): void {
     if (this.readyState >= 2) return;
     this.closedByClient = { code, reason };
-    this._loseBuffer(); // (a stalled link never sends it before the close frame)
     this._server.onClientClose(this, code);
     this.readyState = 2;
-    // A client still listening (its close() waits to hear what the server made of the last frames)
-    // gets the close event once the server read what came before: its own code echoed.
-    if (this.attached) {
-      this._server.later(() => {
-        if (this.readyState === 2 && !this.closing) this._end({ code: code ?? 1005, reason: reason ?? '', wasClean: true }, false);
-      });
-    }
+    if (!this.stalled) this._echoLater();
+  }
+
+  /**
+   * The server read the client's close frame (and all before it): it echoes the code, and the close
+   * event comes a latency later, clean, unless a close frame of its own crossed it or the link died.
+   */
+  private _echoLater(): void {
+    const { code, reason } = this.closedByClient ?? {};
+    this._server.later(() => {
+      if (this.readyState === 2 && !this.closing) this._end({ code: code ?? 1005, reason: reason ?? '', wasClean: true }, false);
+    });
   }
 
   // The server's side.
@@ -251,22 +273,25 @@ export class ModelSocket implements Peer {
     return true;
   }
 
+  /** Not while frames wait in the send buffer: the closing handshake goes out behind them (`drain()` first, or `cut()`). */
   finishClose(): boolean {
-    if (this.readyState !== 2 || !this.closing) return false;
+    if (this.readyState !== 2 || !this.closing || this.buffer.length > 0) return false;
     this._end(this.closing, false);
     return true;
   }
 
-  /** The connection dies without a close frame (network cut, server killed): error, then close 1006. */
+  /**
+   * The connection dies without a close frame (network cut, server killed), also during a closing
+   * handshake: error, then close 1006, `bufferedAmount` still counting what the buffer held.
+   */
   cut(): boolean {
     if (this.readyState !== 1 && this.readyState !== 2) return false;
-    if (this.closedByClient) return false;
     this._end({ code: 1006, reason: '', wasClean: false }, true);
     return true;
   }
 
   private _end(event: CloseInit, error: boolean): void {
-    this._loseBuffer();
+    this.ended = { ...event, heard: this.attached };
     this.readyState = 3;
     this.closing = undefined;
     if (error) this.onerror?.(new Event('error'));
