@@ -456,7 +456,7 @@ export class Model {
       const now = carrier && carrierOf(carrier);
       if (carrier && now?.released && (now === carrier || this.client.transport !== 'long-polling') && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
       if (request.settled === 'resolved') this._checkResolved(m, request);
-      if (request.settled === 'rejected') this._checkRejected(m, request, inTransit.numbers.has(m.n));
+      if (request.settled === 'rejected') this._checkRejected(m, request, inTransit.numbers.has(m.n) || this._handedToSocket(m.n));
     }
   }
 
@@ -493,12 +493,10 @@ export class Model {
     };
     for (const peer of this.server.peers) {
       if (peer instanceof ModelSocket) {
-        // A stalled WebSocket still up: frames in its send buffer are in transit. Not once it ended
-        // while the client listened: it read `bufferedAmount` in the close event and queued them
-        // again or reported them. A socket the client had let go of first (a heartbeat timeout,
-        // pagehide) dies unheard: its buffer is lost without a word, a known gap (model findings,
-        // "reports or resends what a WebSocket the heartbeat gave up on never sent"); excused until fixed.
-        if (!peer.ended?.heard) add(peer.buffer);
+        // A stalled WebSocket still up: frames in its send buffer are in transit. Not once it ended:
+        // the client read `bufferedAmount` in the close event and queued them again or reported
+        // them (it listens to a socket it let go of while bytes were buffered, too).
+        if (!peer.ended) add(peer.buffer);
         add(peer.awaiting); // (on a probe, behind its upgrade frame: in flight until the server decides)
       }
       if (!(peer instanceof PollingSession)) continue;
@@ -573,6 +571,14 @@ export class Model {
     );
   }
 
+  /**
+   * Whether the client wrote app message `n` into a WebSocket that is gone now: sent, as far as a
+   * request can tell (one the connection's end rejected is not lost, though the socket never transmitted it).
+   */
+  private _handedToSocket(n: number): boolean {
+    return this.server.sockets.some((socket) => (socket.ended !== undefined || socket.released) && socket.handed.some((frame) => APP_TYPE.exec((JSON.parse(frame) as { type: string }).type)?.[1] === String(n)));
+  }
+
   /** Forgets a message the app never managed to hand over (send threw). */
   private _unrecord(message: Message): void {
     this.messages.splice(this.messages.indexOf(message), 1);
@@ -600,7 +606,8 @@ export class Model {
     // it, or stopped waiting for its close): no order against that one. Documented after the app's
     // close() (README: a close not over within connectTimeout, a dead link, "whose order is then no
     // longer guaranteed"; _checkCloseWaited checks the wait); after the client's own drop (heartbeat
-    // timeout, pagehide), part of the known gap in the model findings.
+    // timeout, pagehide), whose retry does not wait (docs/architecture.md: a link the heartbeat found
+    // dead can hold its close for minutes).
     if (peer instanceof ModelSocket && this.server.current !== peer) {
       if (message.request) message.request.id = id;
       return;
@@ -823,8 +830,11 @@ export class Model {
     // (a ping behind a stalled upload waits while the buffer does not grow, then one timeout more: not judged)
     // (emptied: the client notices at its next look, up to a timeout later, then waits one timeout more)
     if (peer instanceof ModelSocket && (peer.bufferedAmount > 0 || (peer.drainedAt !== undefined && Date.now() - peer.drainedAt <= heartbeat.interval + 2 * heartbeat.timeout))) return;
-    const quiet = Date.now() - Math.max(this._openAt, peer.lastInboundAt ?? 0) - slack;
-    if (quiet > heartbeat.interval + heartbeat.timeout) this.fail(`nothing arrived for ${quiet} ms and the heartbeat (${heartbeat.interval} + ${heartbeat.timeout}) has not closed the connection`);
+    const since = Math.max(this._openAt, peer.lastInboundAt ?? 0);
+    // (a ping due during a swap waits for it and leaves late: its timeout runs from then, docs/architecture.md)
+    const pingLeft = peer instanceof ModelSocket ? (peer.pingHandedAt ?? 0) : 0;
+    const deadline = Math.max(since + heartbeat.interval, pingLeft) + heartbeat.timeout + slack;
+    if (Date.now() > deadline) this.fail(`nothing arrived for ${Date.now() - since} ms and the heartbeat (${heartbeat.interval} + ${heartbeat.timeout}) has not closed the connection`);
   }
 
   /** What the app's `auth()` gives: a token, or (while the session is gone) undefined, or it throws (the client must report either). */
@@ -866,8 +876,9 @@ export class Model {
       this._closing = true;
       const current = this.server.current;
       if (current) this._appClosed.add(current);
-      // (the client waits for its transport's close while bytes are buffered: not for one it already let go of)
-      if (current instanceof ModelSocket && current.attached && current.bufferedAmount > 0 && !this._closeAwaited.has(current)) awaited = current;
+      // (the client waits for its transport's close while bytes are buffered: not for one it already
+      // let go of, a heartbeat timeout or pagehide, though it still listens to that one's close)
+      if (current instanceof ModelSocket && this.client.transport === 'websocket' && current.attached && current.bufferedAmount > 0 && !this._closeAwaited.has(current)) awaited = current;
       if (awaited) this._closeAwaited.set(awaited, Date.now());
       const connects = this._listenerConnects;
       this.client.close(code);

@@ -407,11 +407,11 @@ describe('EnhancedWebSocketClient model findings', () => {
   // before the close frame, so taking them back at the drop could deliver them twice). Were the old
   // link to recover after the retry instead, they would arrive after newer messages. (The model's
   // harness excuses both until fixed: `_lostInTransit`, `_delivered`.)
-  // Proposed fix: let `_release` pass `lost` for a WebSocket whose `buffered()` is not 0, and have the
-  // retry wait for it as connect() after close() does (`_closing`, at most connectTimeout): at an unclean
-  // close the frames covering `bufferedAmount` are queued again ahead of newer ones (README's promise);
-  // once the retry went ahead without them, reported as not delivered (stats.sent--, stats.dropped++).
-  it.fails('reports or resends what a WebSocket the heartbeat gave up on never sent', async () => {
+  // Fixed: `_release` passes `lost` for a WebSocket whose `buffered()` is not 0: at an unclean close the
+  // frames covering `bufferedAmount` are queued again ahead of newer ones while no new connection is
+  // open, else reported (stats.sent--, stats.dropped++). The retry does not wait for that close: a link
+  // the heartbeat found dead can hold it for minutes.
+  it('reports or resends what a WebSocket the heartbeat gave up on never sent', async () => {
     vi.useFakeTimers();
     const server = new ModelServer({ mode: 'accept', pollingMode: 'accept', auth: 'off', answerPings: true, replies: 'none', latency: 1 });
     const client = new EnhancedWebSocketClient('ws://model.test/ws', { WebSocket: server.WebSocket, transports: ['websocket'], heartbeat: { interval: 1000, timeout: 300 }, reconnect: { initialDelay: 1000, jitter: 0 } });

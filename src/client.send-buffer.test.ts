@@ -145,6 +145,56 @@ describe('messages in the send buffer of a connection that dies', () => {
   });
 });
 
+describe('messages in the send buffer of a socket the heartbeat gave up on', () => {
+  /** Open, the link takes nothing: a, a ping and b wait in the buffer (it grew), and the heartbeat closes (4000). */
+  async function heartbeatGaveUp() {
+    const { client, sockets } = makeClient({ heartbeat: { interval: 1000, timeout: 300 } });
+    const errors: string[] = [];
+    client.onError((error) => errors.push(error.message));
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    first.open();
+    client.send('chat', 'a');
+    await vi.advanceTimersByTimeAsync(1000); // the ping goes behind a
+    client.send('chat', 'b'); // the buffer grew: the link takes nothing
+    await vi.advanceTimersByTimeAsync(300);
+    expect(client.state).toBe('reconnecting');
+    expect(first.readyState).toBe(2); // closing: the browser would still send its buffer first
+    return { client, sockets, first, errors };
+  }
+
+  it('go out again first on the next connection when the old link dies before it opens', async () => {
+    const { sockets, first, errors } = await heartbeatGaveUp();
+    first.closed(1006); // a, the ping and b never left
+    await vi.advanceTimersByTimeAsync(10);
+    const second = sockets.last();
+    second.open();
+    expect(second.sent.map((frame) => decode(frame).payload)).toEqual(['a', 'b']); // not the old ping
+    expect(errors).toEqual([]);
+  });
+
+  it('are reported when the old link dies only after the next connection opened (sending them then would reorder)', async () => {
+    const { client, sockets, first, errors } = await heartbeatGaveUp();
+    await vi.advanceTimersByTimeAsync(10);
+    sockets.last().open(); // the retry did not wait for the old socket
+    client.send('chat', 'c');
+    first.closed(1006);
+    expect(errors).toEqual(['a', 'b'].map(() => 'enhanced-ws: "chat" was not sent: the connection died before it was sent'));
+    expect(sockets.last().sent.map((frame) => decode(frame).payload)).toEqual(['c']);
+    expect(client.stats).toMatchObject({ dropped: 2, queued: 0 });
+  });
+
+  it('are neither resent nor reported when the old link recovers and sends them after all', async () => {
+    const { sockets, first, errors } = await heartbeatGaveUp();
+    first.transmit(first.bufferedAmount);
+    first.closed(1000); // its buffer, then the close frame: the server has a and b
+    await vi.advanceTimersByTimeAsync(10);
+    sockets.last().open();
+    expect(sockets.last().sent).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('connect() right after close()', () => {
 
   it('opens the new socket once the old one closed, so its first message cannot overtake the last one sent before close()', async () => {

@@ -550,11 +550,22 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     const transport = this._transport;
     this._transport = undefined;
     const unsent = transport?.unsent?.() ?? [];
-    transport?.close(event.code, event.reason);
+    // A WebSocket the client gives up on with bytes still buffered (the heartbeat found the link
+    // dead): the browser may yet send them, so they are not taken back now, and the retry does
+    // not wait (a dead link can hold its close for minutes). Its close event says what never
+    // left: queued again ahead of newer messages while no new connection is open, else reported.
+    transport?.close(
+      event.code,
+      event.reason,
+      transport.buffered?.()
+        ? (frames) => {
+            this._outbox.takeBack(frames, this._state === 'open' ? 'the connection died before it was sent' : undefined);
+          }
+        : undefined,
+    );
     this._outbox.takeBack(unsent);
     return epoch === this._epoch;
   }
-
 
   private _setState(next: ConnectionState, reason: string): void {
     const previous = this._state;
