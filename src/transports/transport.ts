@@ -34,12 +34,13 @@ export interface Transport {
   /** Sends one text frame now (synchronously hands it to the underlying socket). */
   send(frame: string): void;
   /**
-   * Closes and detaches; no handler runs after this returns. `lost` (the app's `close()`): frames
-   * already handed over still go out first, as a WebSocket sends its buffer before its close
-   * frame; those the peer then refuses, or the link never carried, are handed to `lost` once the
-   * close is over (a WebSocket passes its close event too: the peer's code says what it made of
-   * them); `lost` is called exactly once, the client waits for it before a new connection. Without
-   * it they stay for `unsent()`.
+   * Closes and detaches; no other handler runs after this returns. `lost` (the app's `close()`, or
+   * a WebSocket the client gives up on while it still buffers bytes): frames already handed over
+   * still go out first, as a WebSocket sends its buffer before its close frame; those the peer
+   * then refuses, or the link never carried, are handed to `lost` once the close is over (a
+   * WebSocket passes its close event too: the peer's code says what it made of them). `lost` is
+   * called exactly once (after the app's `close()`, a new connection waits for it). Without it
+   * they stay for `unsent()`.
    */
   close(code: number, reason: string, lost?: (frames: string[], event?: TransportCloseEvent) => void): void;
   /**

@@ -92,8 +92,8 @@ export class WebSocketTransport implements Transport {
   close(code: number, reason: string, lost?: (frames: string[], event?: TransportCloseEvent) => void): void {
     this._closed = true;
     const socket = this._detach();
-    // The app's close(): the buffer still goes out before the close frame; if the link dies first
-    // (or the peer refuses what came, which only the caller can tell from the code), `lost` hears.
+    // The buffer still goes out before the close frame; if the link dies first (or the peer
+    // refuses what came, which only the caller can tell from the code), `lost` hears.
     if (socket && lost) {
       socket.onclose = (event) => {
         socket.onclose = null;
