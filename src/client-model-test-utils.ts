@@ -104,6 +104,8 @@ interface RequestRecord {
   madeWhileClosed: boolean;
   /** Rejected while not yet delivered: the server must never act on it after that. */
   abandoned?: boolean;
+  /** Rejected while its frame waited in the send buffer of a socket that had not ended yet. */
+  inDeadBuffer?: boolean;
 }
 
 function payloadOf(kind: PayloadKind, n: number): unknown {
@@ -456,7 +458,7 @@ export class Model {
       const now = carrier && carrierOf(carrier);
       if (carrier && now?.released && (now === carrier || this.client.transport !== 'long-polling') && request.settled === 'pending') this.fail(`${m.type} still pending though the connection it went out on is gone`);
       if (request.settled === 'resolved') this._checkResolved(m, request);
-      if (request.settled === 'rejected') this._checkRejected(m, request, inTransit.numbers.has(m.n) || this._handedToSocket(m.n));
+      if (request.settled === 'rejected') this._checkRejected(m, request, inTransit.numbers.has(m.n) || request.inDeadBuffer === true);
     }
   }
 
@@ -569,14 +571,6 @@ export class Model {
     return this.server.peers.some(
       (peer) => peer instanceof PollingSession && peer.uncertain.some((frames) => frames.some((frame) => APP_TYPE.exec((JSON.parse(frame) as { type: string }).type)?.[1] === String(n))),
     );
-  }
-
-  /**
-   * Whether the client wrote app message `n` into a WebSocket that is gone now: sent, as far as a
-   * request can tell (one the connection's end rejected is not lost, though the socket never transmitted it).
-   */
-  private _handedToSocket(n: number): boolean {
-    return this.server.sockets.some((socket) => (socket.ended !== undefined || socket.released) && socket.handed.some((frame) => APP_TYPE.exec((JSON.parse(frame) as { type: string }).type)?.[1] === String(n)));
   }
 
   /** Forgets a message the app never managed to hand over (send threw). */
@@ -715,6 +709,9 @@ export class Model {
       const is = (frame: string): boolean => (JSON.parse(frame) as { type: unknown }).type === message.type;
       const handed = this.server.sockets.some((socket) => socket.handed.some(is) && !(socket.ended?.heard && socket.buffer.some(is)));
       if (!message.delivered && !handed && !(this.server.current instanceof PollingSession)) request.abandoned = true;
+      // Still in the buffer of a socket the client gave up on: sent, as far as the request can tell
+      // (its connection is gone, its reply cannot come), though the link never carried it.
+      request.inDeadBuffer = this.server.sockets.some((socket) => !socket.ended && socket.buffer.some(is));
     }
   }
 

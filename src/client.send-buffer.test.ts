@@ -147,8 +147,8 @@ describe('messages in the send buffer of a connection that dies', () => {
 
 describe('messages in the send buffer of a socket the heartbeat gave up on', () => {
   /** Open, the link takes nothing: a, a ping and b wait in the buffer (it grew), and the heartbeat closes (4000). */
-  async function heartbeatGaveUp() {
-    const { client, sockets } = makeClient({ heartbeat: { interval: 1000, timeout: 300 } });
+  async function heartbeatGaveUp(options: ClientOptions = {}) {
+    const { client, sockets } = makeClient({ heartbeat: { interval: 1000, timeout: 300 }, ...options });
     const errors: string[] = [];
     client.onError((error) => errors.push(error.message));
     await vi.advanceTimersByTimeAsync(0);
@@ -182,6 +182,43 @@ describe('messages in the send buffer of a socket the heartbeat gave up on', () 
     expect(errors).toEqual(['a', 'b'].map(() => 'enhanced-ws: "chat" was not sent: the connection died before it was sent'));
     expect(sockets.last().sent.map((frame) => decode(frame).payload)).toEqual(['c']);
     expect(client.stats).toMatchObject({ dropped: 2, queued: 0 });
+  });
+
+  it('are reported when a newer connection opened meanwhile, even if it is down again (c went out before them)', async () => {
+    const { client, sockets, first, errors } = await heartbeatGaveUp();
+    await vi.advanceTimersByTimeAsync(10);
+    const second = sockets.last();
+    second.open();
+    client.send('chat', 'c');
+    second.transmit(second.bufferedAmount);
+    second.closed(1006);
+    expect(client.state).toBe('reconnecting');
+    first.closed(1006);
+    expect(errors).toEqual(['a', 'b'].map(() => 'enhanced-ws: "chat" was not sent: the connection died before it was sent'));
+    await vi.advanceTimersByTimeAsync(10);
+    sockets.last().open();
+    expect(sockets.last().sent).toEqual([]);
+    expect(client.stats).toMatchObject({ dropped: 2, queued: 0 });
+  });
+
+  it('are reported, not queued again, once the client closed for good with queue.dropOnClose', async () => {
+    const { client, first, errors } = await heartbeatGaveUp({ queue: { dropOnClose: true } });
+    client.close();
+    first.closed(1006);
+    expect(errors).toEqual(['a', 'b'].map(() => 'enhanced-ws: "chat" was not sent: the connection died before it was sent'));
+    expect(client.stats).toMatchObject({ dropped: 2, queued: 0 });
+  });
+
+  it('wait in the kept queue of a client closed for good meanwhile, ahead of what it queues later', async () => {
+    const { client, sockets, first } = await heartbeatGaveUp();
+    client.close();
+    first.closed(1006);
+    client.send('chat', 'c');
+    expect(client.stats.queued).toBe(3);
+    client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.last().open();
+    expect(sockets.last().sent.map((frame) => decode(frame).payload)).toEqual(['a', 'b', 'c']);
   });
 
   it('are neither resent nor reported when the old link recovers and sends them after all', async () => {

@@ -553,13 +553,16 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
     // A WebSocket the client gives up on with bytes still buffered (the heartbeat found the link
     // dead): the browser may yet send them, so they are not taken back now, and the retry does
     // not wait (a dead link can hold its close for minutes). Its close event says what never
-    // left: queued again ahead of newer messages while no new connection is open, else reported.
+    // left: queued again ahead of newer messages if no connection opened since (each open after
+    // the first counts in stats.reconnects) and a closed client keeps its queue; else reported.
+    const opens = this._stats.reconnects;
     transport?.close(
       event.code,
       event.reason,
       transport.buffered?.()
         ? (frames) => {
-            this._outbox.takeBack(frames, this._state === 'open' ? 'the connection died before it was sent' : undefined);
+            const late = this._stats.reconnects !== opens || (this._state === 'closed' && this._options.queue && this._options.queue.dropOnClose);
+            this._outbox.takeBack(frames, late ? 'the connection died before it was sent' : undefined);
           }
         : undefined,
     );
