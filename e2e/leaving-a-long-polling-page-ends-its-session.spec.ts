@@ -1,4 +1,4 @@
-// Leaving a page on long-polling ends its session at once: the server's connection closes with 1000 'pagehide', even while an upload is in flight.
+// Leaving a page on long-polling ends its session at once: the server's connection closes with 1000 'pagehide', even while an upload is in flight, or with the app's code when close() came first and was still waiting for the upload.
 //
 // The page is left in two ways. Navigating away: Chromium cancels the held upload while the
 // page's script still runs, so a client whose DELETE waited for the upload sent it then anyway.
@@ -116,12 +116,24 @@ const LEAVING = [
   { how: 'closing the tab', leave: (page: Page) => page.close() },
 ] as const;
 
+/** What the page does before it is left: nothing, send (the upload is held), or send then close() (whose DELETE waits for the upload). */
+const BEFORE = [
+  { uploading: false, closeFirst: false, name: `with nothing in flight: the server's connection closes with 1000 'pagehide' at once` },
+  {
+    uploading: true,
+    closeFirst: false,
+    name: `with an upload in flight: the server's connection closes with 1000 'pagehide' at once, without waiting for the upload, which the browser abandons`,
+  },
+  {
+    uploading: true,
+    closeFirst: true,
+    name: `right after close(4100, 'bye') with an upload in flight: the server's connection closes with the app's code at once, not when the session expires`,
+  },
+] as const;
+
 for (const { how, leave } of LEAVING) {
   test.describe(`leaving a long-polling page by ${how} ends its session`, () => {
-    for (const uploading of [false, true]) {
-      const name = uploading
-        ? `with an upload in flight: the server's connection closes with 1000 'pagehide' at once, without waiting for the upload, which the browser abandons`
-        : `with nothing in flight: the server's connection closes with 1000 'pagehide' at once`;
+    for (const { uploading, closeFirst, name } of BEFORE) {
       test(name, async ({ companion, slowUplink, sdkPage: page }) => {
         const closes: { code: number; reason: string }[] = [];
         const server = await companion({ sessionTimeoutMs: SESSION_TIMEOUT_MS }, (conn) => {
@@ -140,10 +152,15 @@ for (const { how, leave } of LEAVING) {
           // The upload has left the page and is held on the uplink.
           await expect.poll(() => uplink.requests.filter((item) => item.startsWith('POST'))).toEqual(['POST handshake', 'POST upload']);
         }
+        if (closeFirst) {
+          await page.evaluate(() => {
+            window.client.close(4100, 'bye'); // its DELETE waits for the held upload
+          });
+        }
 
         const left = Date.now();
         await leave(page);
-        await expect.poll(() => closes, { timeout: CLOSE_WITHIN_MS }).toEqual([{ code: 1000, reason: 'pagehide' }]);
+        await expect.poll(() => closes, { timeout: CLOSE_WITHIN_MS }).toEqual([closeFirst ? { code: 4100, reason: 'bye' } : { code: 1000, reason: 'pagehide' }]);
         expect(Date.now() - left).toBeLessThan(UPLOAD_DELAY_MS); // sooner than the held upload could have been answered
 
         // Polls and the DELETE's CORS preflight aside: the handshake, the upload (if any), then the DELETE.

@@ -41,3 +41,12 @@ export function watchEnvironment(hooks: EnvironmentHooks): () => void {
     listen('removeEventListener');
   };
 }
+
+/** Calls `listener` when the page is hidden for navigation, until the returned function is called. A no-op outside browsers. */
+export function onPagehide(listener: () => void): () => void {
+  const target = globalThis as EventTargetLike;
+  target.addEventListener?.('pagehide', listener);
+  return () => {
+    target.removeEventListener?.('pagehide', listener);
+  };
+}

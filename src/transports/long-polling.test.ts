@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { systemClock, type Clock } from '../clock.js';
 import type { Connection } from '../server/connection.js';
 import type { EnhancedWebSocketServer } from '../server/server.js';
@@ -221,6 +221,42 @@ describe('LongPollingTransport', () => {
     const lost = vi.fn();
     transport.close(1000, '', lost);
     expect(lost).toHaveBeenCalledExactlyOnceWith([]);
+  });
+
+  it('close() with lost deletes the session at pagehide, without waiting for the upload in flight, and hands lost its frames once', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const held = afterHandshake(
+      (_method, _url, init) =>
+        new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => { reject(new DOMException('aborted', 'AbortError')); });
+        }),
+    );
+    const deletes: unknown[] = [];
+    const client = open('ws://example.test/ws', {
+      fetch: (input, init) => {
+        if (init?.method === 'DELETE') deletes.push(init.body);
+        return held(input, init);
+      },
+    });
+    await client.opened;
+    client.transport.send(frame(1));
+    await settle(); // the upload is in flight, unanswered
+    const lost = vi.fn();
+    client.transport.close(4100, 'bye', lost);
+    await settle();
+    expect(deletes).toEqual([]); // the DELETE waits for the upload...
+    page.dispatchEvent(new Event('pagehide')); // ...unless the page is left: nothing of it runs afterwards
+    expect(deletes).toEqual(['{"code":4100,"reason":"bye"}']);
+    expect(lost).toHaveBeenCalledExactlyOnceWith([frame(1)]);
+    await settle();
+    page.dispatchEvent(new Event('pagehide'));
+    expect(lost).toHaveBeenCalledOnce(); // not again as the aborted upload settles
+    expect(deletes).toHaveLength(1);
   });
 
   it('close() during the handshake opens nothing', async () => {

@@ -2,6 +2,7 @@
 
 import { CloseCode } from '../close-codes.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import { onPagehide } from '../environment.js';
 import { show } from '../errors.js';
 import type { Transport, TransportCloseEvent, TransportHandlers } from './transport.js';
 
@@ -162,7 +163,9 @@ export class LongPollingTransport implements Transport {
    * stops, uploads finish (aborting one would leave unknown whether the server got it), the
    * session is deleted after them, and frames the server refused go to `lost`. Without it (a drop,
    * leaving the page: the `DELETE` must leave now), they stay for `unsent()`. Already ended: `lost`
-   * hears at once, of nothing (what it held is for `unsent()`).
+   * hears at once, of nothing (what it held is for `unsent()`). The page left while uploads
+   * finish: nothing of it runs afterwards, so the session is deleted then, and what the uploads
+   * carried goes to `lost` (the server may have it: the outcome is unknown).
    */
   close(code: number, reason: string, lost?: (frames: string[]) => void): void {
     if (this._done || !this._handlers) {
@@ -170,7 +173,11 @@ export class LongPollingTransport implements Transport {
       return;
     }
     this._handlers = undefined;
+    let ended = false;
     const end = (): void => {
+      if (ended) return; // (at pagehide, then again once the drain settles)
+      ended = true;
+      unwatch();
       this._stop();
       lost?.(this._outbox.splice(0));
       // Best effort; `keepalive` lets it outlive a closing page. Called unbound: a native fetch
@@ -180,6 +187,7 @@ export class LongPollingTransport implements Transport {
         fetch(this._endpoint, { method: 'DELETE', body: JSON.stringify({ code, reason }), keepalive: true }).catch(() => undefined);
       }
     };
+    const unwatch = lost ? onPagehide(end) : () => undefined;
     if (lost) {
       this._poller?.abort();
       void this.drain().then(end);
