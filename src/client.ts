@@ -270,7 +270,7 @@ export class EnhancedWebSocketClient<Events extends object = EventMap, Replies e
         transport.close(code, reason, lost);
       });
       if (busy) waits.push(done);
-      this._closing = Promise.all(waits);
+      this._closing = waits.length ? Promise.all(waits) : undefined;
     }
     this._finish({ code, reason, wasClean: true }, 'close() called', this._state === 'open');
   }
