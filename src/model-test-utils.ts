@@ -366,11 +366,10 @@ export class ModelServer {
 
   /** An upgrade probe's first frame: take the connection over from its long-polling session, or refuse (4404). */
   upgrade(socket: ModelSocket, frame: string): void {
-    // Ended before the server read its first frame (the server closed it meanwhile, or it was cut): nothing on it is read.
-    if (socket.ended) {
-      socket.refused.push(...socket.awaiting.splice(0));
-      return;
-    }
+    // Closed or cut before the server read its first frame (it sent its close frame meanwhile, or
+    // the link died): nothing on it is read; what waited behind it stays in `awaiting`, lost with
+    // the connection (at most once, as on any socket; after the server's 4404 the client reports it).
+    if (socket.ended || socket.closing) return;
     const { type, payload } = JSON.parse(frame) as { type?: unknown; payload?: { sid?: unknown } };
     const session = this.peers.find((peer): peer is PollingSession => peer instanceof PollingSession && peer.sid === payload?.sid);
     if (type !== 'upgrade' || !session?.switchTo(socket)) {
