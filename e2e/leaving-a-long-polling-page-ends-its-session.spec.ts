@@ -116,30 +116,46 @@ const LEAVING = [
   { how: 'closing the tab', leave: (page: Page) => page.close() },
 ] as const;
 
-/** What the page does before it is left: nothing, send (the upload is held), or send then close() (whose DELETE waits for the upload). */
+/**
+ * What the page does: nothing, send (the upload is held), send then close() before leaving (its
+ * DELETE waits for the upload), or send and close() in its own pagehide listener, added before
+ * the client's (that event reaches no listener the client adds then).
+ */
 const BEFORE = [
-  { uploading: false, closeFirst: false, name: `with nothing in flight: the server's connection closes with 1000 'pagehide' at once` },
+  { uploading: false, close: 'no', name: `with nothing in flight: the server's connection closes with 1000 'pagehide' at once` },
   {
     uploading: true,
-    closeFirst: false,
+    close: 'no',
     name: `with an upload in flight: the server's connection closes with 1000 'pagehide' at once, without waiting for the upload, which the browser abandons`,
   },
   {
     uploading: true,
-    closeFirst: true,
+    close: 'first',
     name: `right after close(4100, 'bye') with an upload in flight: the server's connection closes with the app's code at once, not when the session expires`,
+  },
+  {
+    uploading: true,
+    close: 'in its pagehide listener',
+    name: `with close(4100, 'bye') in the app's pagehide listener and an upload in flight: the server's connection closes with the app's code at once`,
   },
 ] as const;
 
 for (const { how, leave } of LEAVING) {
   test.describe(`leaving a long-polling page by ${how} ends its session`, () => {
-    for (const { uploading, closeFirst, name } of BEFORE) {
+    for (const { uploading, close, name } of BEFORE) {
       test(name, async ({ companion, slowUplink, sdkPage: page }) => {
         const closes: { code: number; reason: string }[] = [];
         const server = await companion({ sessionTimeoutMs: SESSION_TIMEOUT_MS }, (conn) => {
           conn.onClose(({ code, reason }) => closes.push({ code, reason }));
         });
         const uplink = await slowUplink(server.port);
+        if (close === 'in its pagehide listener') {
+          await page.evaluate(() => {
+            addEventListener('pagehide', () => {
+              window.client.close(4100, 'bye');
+            });
+          });
+        }
         await createPageClient(page, uplink.url, { transports: ['long-polling'], heartbeat: false });
         await expect.poll(() => clientState(page)).toBe('open');
         expect(await clientTransport(page)).toBe('long-polling');
@@ -152,7 +168,7 @@ for (const { how, leave } of LEAVING) {
           // The upload has left the page and is held on the uplink.
           await expect.poll(() => uplink.requests.filter((item) => item.startsWith('POST'))).toEqual(['POST handshake', 'POST upload']);
         }
-        if (closeFirst) {
+        if (close === 'first') {
           await page.evaluate(() => {
             window.client.close(4100, 'bye'); // its DELETE waits for the held upload
           });
@@ -160,7 +176,7 @@ for (const { how, leave } of LEAVING) {
 
         const left = Date.now();
         await leave(page);
-        await expect.poll(() => closes, { timeout: CLOSE_WITHIN_MS }).toEqual([closeFirst ? { code: 4100, reason: 'bye' } : { code: 1000, reason: 'pagehide' }]);
+        await expect.poll(() => closes, { timeout: CLOSE_WITHIN_MS }).toEqual([close === 'no' ? { code: 1000, reason: 'pagehide' } : { code: 4100, reason: 'bye' }]);
         expect(Date.now() - left).toBeLessThan(UPLOAD_DELAY_MS); // sooner than the held upload could have been answered
 
         // Polls and the DELETE's CORS preflight aside: the handshake, the upload (if any), then the DELETE.

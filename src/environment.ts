@@ -42,6 +42,9 @@ export function watchEnvironment(hooks: EnvironmentHooks): () => void {
   };
 }
 
+/** Whether a `pagehide` listener is running now (`window.event`): the page is being left. */
+export const inPagehide = (): boolean => (globalThis as { event?: { type?: unknown } }).event?.type === 'pagehide';
+
 /** Calls `listener` when the page is hidden for navigation, until the returned function is called. A no-op outside browsers. */
 export function onPagehide(listener: () => void): () => void {
   const target = globalThis as EventTargetLike;

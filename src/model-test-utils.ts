@@ -369,7 +369,12 @@ export class ModelServer {
     // Closed or cut before the server read its first frame (it sent its close frame meanwhile, or
     // the link died): nothing on it is read; what waited behind it stays in `awaiting`, lost with
     // the connection (at most once, as on any socket; after the server's 4404 the client reports it).
-    if (socket.ended || socket.closing) return;
+    const closed = socket.closing ?? socket.ended;
+    if (closed) {
+      // (a 4404 is a refusal the client hears: what it wrote behind the upgrade frame must be reported)
+      if (closed.code === 4404) socket.refused.push(...socket.awaiting.splice(0));
+      return;
+    }
     const { type, payload } = JSON.parse(frame) as { type?: unknown; payload?: { sid?: unknown } };
     const session = this.peers.find((peer): peer is PollingSession => peer instanceof PollingSession && peer.sid === payload?.sid);
     if (type !== 'upgrade' || !session?.switchTo(socket)) {

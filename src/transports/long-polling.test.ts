@@ -108,6 +108,27 @@ const batch = (...ns: number[]): string => JSON.stringify(ns.map(frame));
 /** Lets the fetch chains of the scripted session settle (they are promises, not timers). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** An open transport whose first upload (frame 1) is in flight and never answered; `deletes` records each DELETE's body. */
+async function uploadHeld() {
+  const held = afterHandshake(
+    (_method, _url, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => { reject(new DOMException('aborted', 'AbortError')); });
+      }),
+  );
+  const deletes: unknown[] = [];
+  const client = open('ws://example.test/ws', {
+    fetch: (input, init) => {
+      if (init?.method === 'DELETE') deletes.push(init.body);
+      return held(input, init);
+    },
+  });
+  await client.opened;
+  client.transport.send(frame(1));
+  await settle();
+  return { client, deletes };
+}
+
 const received = (conn: Connection, type: string): unknown[] => {
   const payloads: unknown[] = [];
   conn.on(type, (payload) => payloads.push(payload));
@@ -230,22 +251,7 @@ describe('LongPollingTransport', () => {
     onTestFinished(() => {
       vi.unstubAllGlobals();
     });
-    const held = afterHandshake(
-      (_method, _url, init) =>
-        new Promise((_resolve, reject) => {
-          init?.signal?.addEventListener('abort', () => { reject(new DOMException('aborted', 'AbortError')); });
-        }),
-    );
-    const deletes: unknown[] = [];
-    const client = open('ws://example.test/ws', {
-      fetch: (input, init) => {
-        if (init?.method === 'DELETE') deletes.push(init.body);
-        return held(input, init);
-      },
-    });
-    await client.opened;
-    client.transport.send(frame(1));
-    await settle(); // the upload is in flight, unanswered
+    const { client, deletes } = await uploadHeld();
     const lost = vi.fn();
     client.transport.close(4100, 'bye', lost);
     await settle();
@@ -257,6 +263,18 @@ describe('LongPollingTransport', () => {
     page.dispatchEvent(new Event('pagehide'));
     expect(lost).toHaveBeenCalledOnce(); // not again as the aborted upload settles
     expect(deletes).toHaveLength(1);
+  });
+
+  it("close() with lost from the app's own pagehide listener deletes the session at once (that event reaches no listener added now)", async () => {
+    const { client, deletes } = await uploadHeld();
+    vi.stubGlobal('event', { type: 'pagehide' }); // (window.event while a pagehide listener runs)
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const lost = vi.fn();
+    client.transport.close(4100, 'bye', lost);
+    expect(deletes).toEqual(['{"code":4100,"reason":"bye"}']);
+    expect(lost).toHaveBeenCalledExactlyOnceWith([frame(1)]);
   });
 
   it('close() during the handshake opens nothing', async () => {

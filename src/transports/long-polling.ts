@@ -2,7 +2,7 @@
 
 import { CloseCode } from '../close-codes.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { onPagehide } from '../environment.js';
+import { inPagehide, onPagehide } from '../environment.js';
 import { show } from '../errors.js';
 import type { Transport, TransportCloseEvent, TransportHandlers } from './transport.js';
 
@@ -188,7 +188,8 @@ export class LongPollingTransport implements Transport {
       }
     };
     const unwatch = lost ? onPagehide(end) : () => undefined;
-    if (lost) {
+    // (closed by an app's own pagehide listener: that event will not reach one added now)
+    if (lost && !inPagehide()) {
       this._poller?.abort();
       void this.drain().then(end);
     } else end();
